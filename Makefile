@@ -1,0 +1,52 @@
+# The course in a few commands. `make lab` to learn, `make test` to check everything.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# JupyterLab refuses to run as root unless told so (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+export PYTHONHASHSEED := 0
+
+.PHONY: install lab test unit nbval notebooks sync reproduce bench clean
+
+# One install, reused: redone only when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --notebook-dir=notebooks $(if $(NO_BROWSER),--no-browser)
+
+# Unit tests and every notebook's committed outputs (nbval), in one pytest run.
+test: install
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg tests notebooks
+
+unit: install
+	$(PY) -m pytest tests
+
+# Re-execute every notebook in place (outputs are committed), then refresh the paired scripts.
+notebooks: install sync
+	for nb in $(NOTEBOOKS); do \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 $$nb || exit 1; \
+	done
+	$(VENV)/bin/jupytext --sync $(NOTEBOOKS)
+
+# Bring each notebook and its py:percent twin in line (the newer one wins).
+sync: install
+	$(VENV)/bin/jupytext --sync $(NOTEBOOKS)
+
+reproduce: install
+	$(PY) -m coursekit.reproduce all
+
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) data/mnist/MNIST .pytest_cache

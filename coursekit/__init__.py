@@ -1,0 +1,1 @@
+"""coursekit: the small library behind the network-compression course notebooks."""

@@ -1,0 +1,126 @@
+"""MNIST, offline and verified.
+
+The four original IDX files ship gzip-compressed in ``data/mnist/``. On first use each ``.gz``
+is checked against its SHA-256, unpacked once into torchvision's MNIST layout
+(``data/mnist/MNIST/raw/``, checked against the MD5 published for the original files) and then
+read by ``torchvision.datasets.MNIST``. Nothing is ever downloaded.
+"""
+
+import functools
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+
+import torch
+from torchvision.datasets import MNIST
+from torchvision.datasets.utils import check_integrity
+
+MNIST_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+
+# Mean and standard deviation of the 60,000 training images' pixels (scaled to [0, 1]).
+MEAN, STD = 0.1307, 0.3081
+
+# file -> (SHA-256 of the .gz we ship, MD5 of the uncompressed original as published by LeCun)
+FILES = {
+    "train-images-idx3-ubyte.gz": (
+        "db8f937d487057fb14a9f0fbe97f0bc8d311ab41b750d41e1ff37c43b9e55e19",
+        "6bbc9ace898e44ae57da46a324031adb",
+    ),
+    "train-labels-idx1-ubyte.gz": (
+        "51fc562b6747b666fbf6e84ce29d43c3cb5f9c388c664d43b33f02095313405a",
+        "a25bea736e30d166cdddb491f175f624",
+    ),
+    "t10k-images-idx3-ubyte.gz": (
+        "cfeddb84311ecf044fc6a5b0f6ee8a24d265d4e83e388400186eb114082f4209",
+        "2646ac647ad5339dbf082846283269ea",
+    ),
+    "t10k-labels-idx1-ubyte.gz": (
+        "e41c74e484045d39b462a7790a4af51301bd9b0b24f0154798d713ec68c45920",
+        "27ae3e4e09519cfbb04c329615203637",
+    ),
+}
+
+RESTORE_HINT = (
+    "Restore the original file with `git checkout -- data/mnist/` "
+    "(or copy it again from the course's shared data folder)."
+)
+
+
+class DataError(RuntimeError):
+    """A data file is missing or does not match its published checksum."""
+
+
+def sha256(path):
+    """Hex SHA-256 of the file at ``path``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(name, root=MNIST_DIR):
+    """Check ``root/name`` against its SHA-256; raise :class:`DataError` saying what to do."""
+    path = Path(root) / name
+    expected = FILES[name][0]
+    if not path.is_file():
+        raise DataError(f"MNIST file {path} is missing (expected SHA-256 {expected}). {RESTORE_HINT}")
+    actual = sha256(path)
+    if actual != expected:
+        raise DataError(
+            f"MNIST file {path} is corrupt: its SHA-256 is {actual}, expected {expected}. "
+            f"{RESTORE_HINT}"
+        )
+    return path
+
+
+def unpack(root=MNIST_DIR):
+    """Verify the four ``.gz`` files and unpack them into ``root/MNIST/raw/`` (once).
+
+    The unpacked files are checked against the MD5 sums published with the original MNIST, so a
+    half-written or edited copy is unpacked again rather than trusted.
+    """
+    raw = Path(root) / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name, (_, md5) in FILES.items():
+        gz = verify(name, root)
+        target = raw / name[: -len(".gz")]
+        if check_integrity(str(target), md5):
+            continue
+        tmp = target.with_suffix(".part")
+        with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        tmp.replace(target)
+        if not check_integrity(str(target), md5):
+            raise DataError(f"unpacking {gz} gave a file whose MD5 is not {md5}. {RESTORE_HINT}")
+
+
+@functools.lru_cache(maxsize=None)
+def _load(split, root):
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    unpack(root)
+    dataset = MNIST(root, train=(split == "train"), download=False)
+    images = dataset.data.unsqueeze(1).float().div_(255).sub_(MEAN).div_(STD)
+    return images, dataset.targets.long()
+
+
+def load_mnist(split, root=MNIST_DIR):
+    """Load an MNIST split as tensors.
+
+    Args:
+        split: ``"train"`` (60,000 images) or ``"test"`` (10,000 images).
+        root: folder holding the four ``*-ubyte.gz`` files.
+
+    Returns:
+        ``(images, labels)``: ``images`` is float32 of shape ``N x 1 x 28 x 28``, normalized to
+        zero mean and unit variance with the training set's ``MEAN`` and ``STD``; ``labels`` is
+        int64 of shape ``N`` with values 0-9. The tensors are cached per process: treat them as
+        read-only.
+
+    Raises:
+        DataError: a file is missing or its checksum is wrong (the message names the file, the
+            expected SHA-256, and how to restore it).
+    """
+    return _load(split, str(root))

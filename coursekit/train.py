@@ -1,0 +1,175 @@
+"""Training and evaluation on MNIST, shared by every chapter.
+
+``python -m coursekit.train lenet_300_100`` (or ``lenet5``) retrains a baseline from scratch
+with a fixed seed and writes it to ``data/weights/``.
+"""
+
+import argparse
+import json
+import math
+import random
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .data import load_mnist
+from .models import build, count_parameters, device, save_weights
+
+# The recipe of each baseline: SGD with momentum, cosine learning-rate decay, L2 weight decay.
+RECIPES = {
+    "lenet_300_100": dict(epochs=30, lr=0.05, batch_size=64, weight_decay=1e-4, seed=0),
+    "lenet5": dict(epochs=20, lr=0.01, batch_size=64, weight_decay=5e-4, seed=0),
+}
+
+
+def seed_everything(seed):
+    """Seed Python, NumPy and torch, and ask torch for deterministic kernels."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+@torch.inference_mode()
+def predict(model, images, batch_size=10_000):
+    """Predicted class of each image: int64 tensor of shape ``N``."""
+    model.eval()
+    dev = next(model.parameters()).device
+    return torch.cat(
+        [model(images[i : i + batch_size].to(dev)).argmax(1).cpu() for i in range(0, len(images), batch_size)]
+    )
+
+
+def evaluate(model, split="test", limit=None):
+    """Top-1 error of ``model`` on an MNIST split, as a fraction in [0, 1].
+
+    Args:
+        split: ``"test"`` (10,000 images) or ``"train"`` (60,000).
+        limit: evaluate on the first ``limit`` images only (``None``: all of them).
+    """
+    images, labels = load_mnist(split)
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    return (predict(model, images) != labels).float().mean().item()
+
+
+def fit(
+    model,
+    epochs,
+    lr,
+    *,
+    batch_size=64,
+    momentum=0.9,
+    weight_decay=1e-4,
+    seed=0,
+    after_step=None,
+    progress=True,
+    desc="train",
+):
+    """Train ``model`` on the 60,000 MNIST training images with SGD + momentum.
+
+    The learning rate follows a cosine from ``lr`` down to 0 over all steps. ``epochs`` may be a
+    fraction (e.g. 0.25 trains on a quarter of an epoch). ``after_step(model)``, if given, is
+    called after every optimizer step (e.g. to re-apply a constraint). Pruning masks made with
+    ``torch.nn.utils.prune`` hold by themselves: the masked weight is recomputed as
+    ``weight_orig * mask`` on every forward.
+
+    Returns:
+        list of the mean training loss of each epoch.
+    """
+    seed_everything(seed)
+    images, labels = load_mnist("train")
+    dev = next(model.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    steps_per_epoch = math.ceil(len(images) / batch_size)
+    total_steps = max(1, round(epochs * steps_per_epoch))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * step / total_steps))
+    )
+    loss_fn = nn.CrossEntropyLoss()
+    losses, step = [], 0
+    bar = tqdm(total=total_steps, desc=desc, disable=not progress, leave=False)
+    while step < total_steps:
+        model.train()
+        order = torch.randperm(len(images), generator=generator)
+        epoch_loss, batches = 0.0, 0
+        for i in range(0, len(images), batch_size):
+            if step == total_steps:
+                break
+            idx = order[i : i + batch_size]
+            loss = loss_fn(model(images[idx].to(dev)), labels[idx].to(dev))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            if after_step is not None:
+                after_step(model)
+            epoch_loss += loss.item()
+            batches += 1
+            step += 1
+            bar.update()
+        losses.append(epoch_loss / batches)
+        bar.set_postfix(loss=f"{losses[-1]:.4f}")
+    bar.close()
+    model.eval()
+    return losses
+
+
+def train_baseline(name, **overrides):
+    """Train the baseline ``name`` from scratch with its recipe; return ``(model, info)``."""
+    recipe = {**RECIPES[name], **overrides}
+    seed_everything(recipe["seed"])
+    model = build(name).to(device())
+    start = time.perf_counter()
+    fit(
+        model,
+        recipe["epochs"],
+        recipe["lr"],
+        batch_size=recipe["batch_size"],
+        weight_decay=recipe["weight_decay"],
+        seed=recipe["seed"],
+        desc=name,
+    )
+    seconds = time.perf_counter() - start
+    info = {
+        "model": name,
+        "test_error": evaluate(model, "test"),
+        "train_error": evaluate(model, "train"),
+        "parameters": count_parameters(model),
+        **recipe,
+        "optimizer": "SGD momentum 0.9, cosine learning rate",
+        "train_seconds": round(seconds, 1),
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }
+    return model, info
+
+
+def reproduce():
+    """Retrain both baselines from scratch and overwrite ``data/weights/``."""
+    for name in RECIPES:
+        model, info = train_baseline(name)
+        save_weights(model.cpu(), name, info)
+        print(f"{name}: test error {100 * info['test_error']:.2f}% in {info['train_seconds']:.0f} s")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Train a LeNet baseline from scratch on MNIST.")
+    parser.add_argument("model", choices=sorted(RECIPES))
+    parser.add_argument("--epochs", type=float, help="override the recipe's epochs")
+    parser.add_argument("--no-save", action="store_true", help="train and report, but keep data/weights/ as it is")
+    args = parser.parse_args(argv)
+    overrides = {} if args.epochs is None else {"epochs": args.epochs}
+    model, info = train_baseline(args.model, **overrides)
+    print(json.dumps(info, indent=2))
+    if not args.no_save:
+        save_weights(model.cpu(), args.model, info)
+        print(f"wrote data/weights/{args.model}.safetensors")
+
+
+if __name__ == "__main__":
+    main()

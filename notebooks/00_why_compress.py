@@ -1,0 +1,154 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Why compress neural networks?
+#
+# Deep networks now run where there is no data centre:
+#
+# - **phone apps**: photo search, speech, translation, on the device, offline;
+# - **self-driving cars**: many cameras, every frame, with a hard deadline;
+# - **VR and AR headsets**: tracking and rendering on a battery strapped to your head.
+#
+# Three problems follow them there:
+#
+# | problem | why it hurts |
+# |---|---|
+# | **delay** | a round trip to a server is too slow for a car's brake or a headset's frame |
+# | **memory** | app stores cap download sizes; a 500 MB model does not ship in an app |
+# | **energy** | the battery; and most of the energy goes to moving weights, not computing |
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+import torchvision
+
+from coursekit import models, papers, plots, train
+
+plots.style()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Energy: memory access dominates
+#
+# The energy of one operation in a 45 nm process (Horowitz, as quoted by Han et al. 2015).
+# Reading a 32-bit word from off-chip DRAM costs **640 pJ**: more than a hundred times an on-chip
+# SRAM read and over six thousand times an integer add.
+
+# %% slideshow={"slide_type": "fragment"}
+fig, ax = plt.subplots(figsize=(7, 3))
+plots.log_barh(ax, list(papers.ENERGY_PJ), list(papers.ENERGY_PJ.values()), "energy per operation (pJ), paper's figures", highlight={"32-bit DRAM read"})
+ax.set_title("Energy table (45 nm), quoted from Han et al. 2015")
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+ratio_sram = papers.ENERGY_PJ["32-bit DRAM read"] / papers.ENERGY_PJ["32-bit SRAM read"]
+ratio_add = papers.ENERGY_PJ["32-bit DRAM read"] / papers.ENERGY_PJ["32-bit int add"]
+print(f"DRAM read / SRAM read = {ratio_sram:.0f}x,  DRAM read / int add = {ratio_add:.0f}x")
+assert ratio_sram > 100 and ratio_add > 6000
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A worked example: 12.8 W just to fetch the weights
+#
+# A network with one billion connections, run at 20 frames per second, with every weight read
+# from DRAM once per frame:
+#
+# $$ 20\ \text{Hz} \times 10^9 \times 640\ \text{pJ} = 12.8\ \text{W} $$
+#
+# A phone's whole power budget is a few watts. This is the paper's example; here is the sum.
+
+# %% slideshow={"slide_type": "fragment"}
+ex = papers.DRAM_EXAMPLE
+watts = ex["hz"] * ex["connections"] * papers.ENERGY_PJ["32-bit DRAM read"] * 1e-12
+print(f"{ex['hz']} Hz x {ex['connections']:.0e} connections x 640 pJ = {watts:.1f} W")
+assert abs(watts - ex["watts"]) < 1e-9
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Memory: how big are the networks?
+#
+# Parameter counts come from the architectures themselves: the two LeNets of this course and
+# torchvision's AlexNet and VGG-16, built on PyTorch's `meta` device (shapes only, no memory,
+# no weights downloaded). At 32 bits a weight, the size is 4 bytes per parameter.
+
+# %% slideshow={"slide_type": "fragment"}
+builders = {
+    "LeNet-300-100": models.lenet_300_100,
+    "LeNet-5": models.lenet5,
+    "AlexNet": lambda: torchvision.models.alexnet(weights=None),
+    "VGG-16": lambda: torchvision.models.vgg16(weights=None),
+}
+params = {}
+for name, build in builders.items():
+    with torch.device("meta"):
+        params[name] = models.count_parameters(build())
+    print(f"{name:14s} {params[name]:>12,d} parameters  {params[name] * 4 / 2**20:8.1f} MB at fp32")
+
+# %% slideshow={"slide_type": "skip"}
+# The figures the papers give: 267K, 431K, 61M, 138M.
+assert params["LeNet-300-100"] == 266_610 and params["LeNet-5"] == 431_080
+assert round(params["AlexNet"] / 1e6, 1) == 61.1 and round(params["VGG-16"] / 1e6, 1) == 138.4
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Against the on-chip memory
+#
+# On-chip SRAM is cheap to read (5 pJ) but small. We assume **8 MB** as an order of magnitude
+# for a mobile chip's on-chip memory (an assumption, not a paper's figure: change it and re-run).
+# The LeNets fit with room to spare; AlexNet and VGG-16 are 30 and 65 times too big, so every
+# weight comes from DRAM at 640 pJ. Compression is what moves a model across that line.
+
+# %% slideshow={"slide_type": "fragment"}
+SRAM_MB = 8
+sizes_mb = {name: n * 4 / 2**20 for name, n in params.items()}
+fig, ax = plt.subplots(figsize=(7, 2.6))
+plots.log_barh(ax, list(sizes_mb), [round(v, 2) for v in sizes_mb.values()], "fp32 model size (MB)", highlight={n for n, v in sizes_mb.items() if v > SRAM_MB})
+ax.axvline(SRAM_MB, color="k", ls="--")
+ax.text(SRAM_MB * 1.1, 3.4, f"{SRAM_MB} MB on-chip SRAM", fontsize=9)
+plt.show()
+too_big = {name: round(v / SRAM_MB) for name, v in sizes_mb.items() if v > SRAM_MB}
+print("times too big for the SRAM:", too_big)
+assert too_big == {"AlexNet": 29, "VGG-16": 66}
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Our two baselines
+#
+# Every chapter starts from the same two trained networks, shipped with the course in
+# `data/weights/` (safetensors: loading them runs no code). `python -m coursekit.train lenet5`
+# retrains one from scratch with a fixed seed. The papers' reference errors are 1.64% and 0.80%;
+# ours must be at least as good, and the cell below checks it on the 10,000 test images.
+
+# %% slideshow={"slide_type": "fragment"}
+paper_error = {"lenet_300_100": papers.LWC_TABLE1["lenet_300_100"]["error"][0], "lenet5": papers.LWC_TABLE1["lenet5"]["error"][0]}
+for name, reference in paper_error.items():
+    error = train.evaluate(models.pretrained(name))
+    info = models.baseline_info(name)
+    print(f"{name:14s} test error {100 * error:.2f}%  (paper's reference {100 * reference:.2f}%), trained {info['epochs']} epochs, seed {info['seed']}")
+    assert error <= reference
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The course
+#
+# | notebook | what you will see |
+# |---|---|
+# | `01_pruning` | magnitude pruning and retraining: 12x fewer weights, no loss of accuracy; the synapse analogy |
+# | `02_quantization` | k-means weight sharing: a few bits per weight, trained centroids |
+# | `03_huffman` | Huffman coding and the whole Deep Compression pipeline, written to a real file |
+# | `04_factorization` | low-rank layers, O(nm) -> O((n+m)d), and neural network matrix factorization |
+# | `05_structured_pruning` | removing whole feature maps with the Taylor criterion: a real speed-up |
+#
+# Each chapter has sliders: drag them and watch error, size and the weights change.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: open with a phone in hand. Ask how big the photo app's model may be, then show
+# the energy table: the point is that fetching a weight from DRAM costs 640 pJ, so a smaller
+# model is not only smaller, it is cheaper to run. Quote Han et al. 2015 for the 12.8 W example.

@@ -1,0 +1,125 @@
+"""Foundation: data integrity, the two architectures, the committed baselines."""
+
+import shutil
+
+import pytest
+import torch
+from torchvision.datasets.utils import check_integrity
+
+from coursekit import data, models, train
+
+
+def test_parameter_counts_match_the_papers():
+    assert models.count_parameters(models.lenet_300_100()) == 266_610  # "267K"
+    assert models.count_parameters(models.lenet5()) == 431_080  # "431K"
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_forward_shape(name):
+    assert models.build(name)(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+
+
+def test_unknown_model_name_is_a_clear_error():
+    with pytest.raises(ValueError, match="lenet5"):
+        models.build("alexnet")
+
+
+def test_shipped_files_match_their_checksums():
+    for name in data.FILES:
+        assert data.sha256(data.MNIST_DIR / name) == data.FILES[name][0]
+
+
+@pytest.mark.parametrize("split,n", [("train", 60_000), ("test", 10_000)])
+def test_mnist_shapes_types_and_normalization(split, n):
+    images, labels = data.load_mnist(split)
+    assert images.shape == (n, 1, 28, 28) and images.dtype == torch.float32
+    assert labels.shape == (n,) and labels.dtype == torch.int64
+    assert set(labels.unique().tolist()) == set(range(10))
+    if split == "train":  # normalized with the training set's own statistics
+        assert abs(images.mean().item()) < 1e-3 and abs(images.std().item() - 1) < 1e-3
+
+
+def test_test_labels_are_the_original_ones():
+    # the first ten labels of the original t10k file
+    assert data.load_mnist("test")[1][:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
+def test_bad_split_is_a_clear_error():
+    with pytest.raises(ValueError, match="'train' or 'test'"):
+        data.load_mnist("validation")
+
+
+def _copy_mnist(tmp_path):
+    for name in data.FILES:
+        shutil.copy(data.MNIST_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def test_corrupt_file_names_file_checksum_and_fix(tmp_path):
+    root = _copy_mnist(tmp_path)
+    path = root / "t10k-labels-idx1-ubyte.gz"
+    raw = bytearray(path.read_bytes())
+    raw[100] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(data.DataError) as err:
+        data.load_mnist("test", root=root)
+    message = str(err.value)
+    assert "t10k-labels-idx1-ubyte.gz" in message and "corrupt" in message
+    assert data.FILES["t10k-labels-idx1-ubyte.gz"][0] in message
+    assert "git checkout" in message
+
+
+def test_missing_file_says_what_to_do(tmp_path):
+    root = _copy_mnist(tmp_path)
+    (root / "train-images-idx3-ubyte.gz").unlink()
+    with pytest.raises(data.DataError, match="train-images-idx3-ubyte.gz is missing.*git checkout"):
+        data.load_mnist("train", root=root)
+
+
+def test_tampered_unpacked_copy_is_unpacked_again(tmp_path):
+    root = _copy_mnist(tmp_path)
+    images, _ = data.load_mnist("test", root=root)
+    unpacked = root / "MNIST" / "raw" / "t10k-images-idx3-ubyte"
+    unpacked.write_bytes(unpacked.read_bytes()[:1000])  # a half-written file
+    data.unpack(root)
+    assert check_integrity(str(unpacked), data.FILES["t10k-images-idx3-ubyte.gz"][1])
+
+
+@pytest.mark.parametrize("name,paper_error", [("lenet_300_100", 0.0164), ("lenet5", 0.0080)])
+def test_baselines_reach_the_papers_reference_error(name, paper_error):
+    model = models.pretrained(name)
+    error = train.evaluate(model, "test")
+    assert error <= paper_error
+    info = models.baseline_info(name)
+    assert info["test_error"] == pytest.approx(error, abs=2e-4)  # the JSON tells the truth
+    assert {"epochs", "seed", "torch_version"} <= set(info)
+
+
+def test_pretrained_weights_are_safetensors_not_pickle():
+    for name in models.ARCHITECTURES:
+        head = models.weights_path(name).read_bytes()[:16]
+        assert not head.startswith(b"\x80") and not head.startswith(b"PK")  # pickle / zip
+
+
+def test_missing_weights_say_how_to_get_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.train lenet5"):
+        models.pretrained("lenet5", root=tmp_path)
+
+
+def test_evaluate_returns_a_fraction():
+    model = models.lenet_300_100()
+    torch.nn.init.zeros_(model[-1].weight)
+    torch.nn.init.zeros_(model[-1].bias)  # predicts class 0 for everything
+    labels = data.load_mnist("test")[1]
+    assert train.evaluate(model) == pytest.approx((labels != 0).float().mean().item())
+    assert train.evaluate(model, limit=100) == pytest.approx((labels[:100] != 0).float().mean().item())
+
+
+def test_fit_is_deterministic_and_learns():
+    losses = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = models.lenet_300_100()
+        losses.append(train.fit(model, epochs=0.05, lr=0.05, seed=1, progress=False))
+    assert losses[0] == losses[1]
+    assert train.evaluate(model, limit=2000) < 0.2
