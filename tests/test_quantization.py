@@ -1,0 +1,155 @@
+"""Weight sharing by k-means and trained quantization (coursekit.quantization)."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from coursekit import quantization as q
+
+
+def brute_force_kmeans(x, k):
+    """Optimal 1-D k-means by trying every split of the sorted values into k contiguous runs."""
+    x = np.sort(np.asarray(x, dtype=np.float64))
+    best = (np.inf, None)
+    for cuts in itertools.combinations(range(1, len(x)), k - 1):
+        runs = np.split(x, cuts)
+        best = min(best, (sum(((r - r.mean()) ** 2).sum() for r in runs), [r.mean() for r in runs]))
+    return best
+
+
+def small_inputs(seed, n=9):
+    return torch.from_numpy(np.random.default_rng(seed).normal(size=n))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("init", q.INITS)
+def test_kmeans_is_a_lloyd_fixed_point(seed, init):
+    """Each value goes to its nearest centroid, each used centroid is the mean of its cluster."""
+    x = small_inputs(seed)
+    codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 3, init, seed))
+    distances = (x[:, None] - codebook.double()[None, :]).abs()
+    assert torch.allclose(distances[torch.arange(len(x)), indices], distances.min(1).values)
+    for j in indices.unique():
+        assert codebook[j].item() == pytest.approx(x[indices == j].mean().item(), abs=1e-6)
+    assert torch.all(codebook[1:] >= codebook[:-1])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kmeans_against_brute_force_optimum(seed):
+    """Lloyd's method finds a local optimum: never below the global one (found by brute force),
+    and started at the global optimum it stays there."""
+    x = small_inputs(seed)
+    for k in (2, 3, 4):
+        best, centroids = brute_force_kmeans(x, k)
+        codebook, indices = q.kmeans_1d(x, q.init_centroids(x, k, "kmeans++", seed))
+        assert q.inertia(x, codebook, indices) >= best - 1e-9
+        codebook, indices = q.kmeans_1d(x, torch.tensor(centroids))
+        assert q.inertia(x, codebook, indices) == pytest.approx(best, rel=1e-6)
+        assert np.allclose(codebook, centroids, atol=1e-6)
+
+
+def test_kmeans_reaches_the_optimum_on_this_example():
+    x = torch.tensor([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.5, 10.0, 20.0])
+    codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 4, "kmeans++"))
+    assert q.inertia(x, codebook, indices) == pytest.approx(brute_force_kmeans(x, 4)[0])
+    assert indices.tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 3]
+
+
+def test_kmeans_on_separated_groups_finds_them_from_every_init():
+    x = torch.tensor([-5.0, -5.2, -4.9, 0.1, 0.0, -0.1, 7.0, 7.3])
+    for init in q.INITS:
+        codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 3, init))
+        assert torch.allclose(codebook, torch.tensor([-5.1 + 0.2 / 3, 0.0, 7.15]), atol=1e-5), init
+        assert indices.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
+
+
+@pytest.mark.parametrize("init", q.INITS)
+def test_more_clusters_than_distinct_values_is_exact(init):
+    x = torch.tensor([1.0, 2.0, 2.0, 3.0, 1.0, 3.0])
+    codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 8, init))
+    assert len(codebook) == 8
+    assert torch.equal(codebook[indices], x)
+    assert q.inertia(x, codebook, indices) == 0
+
+
+@pytest.mark.parametrize("init", q.INITS)
+def test_constant_layer(init):
+    weight = torch.full((4, 5), 0.25)
+    codebook, indices = q.quantize_layer(weight, 2, init)
+    assert indices.shape == (4, 5)
+    assert torch.equal(codebook[indices], weight)
+
+
+def test_all_zero_layer_stays_zero():
+    codebook, indices = q.quantize_layer(torch.zeros(3, 3), 4)
+    assert torch.equal((codebook[indices] * 0), torch.zeros(3, 3))
+
+
+def test_init_functions_by_hand():
+    x = np.array([0.0, 1.0, 2.0, 3.0, 10.0])
+    assert np.allclose(q.init_linear(x, 3), [0.0, 5.0, 10.0])
+    assert np.allclose(q.init_density(x, 2), np.quantile(x, [0.25, 0.75]))
+    assert set(q.init_random(x, 5)) == set(x)  # without replacement: every weight once
+    assert set(q.init_kmeanspp(x, 5)) == set(x)  # each new centroid is a weight not yet chosen
+    with pytest.raises(ValueError, match="unknown init"):
+        q.init_centroids(x, 2, "uniform")
+
+
+@pytest.mark.parametrize("bits", range(1, 9))
+@pytest.mark.parametrize("init", q.INITS)
+def test_b_bits_give_at_most_2_to_the_b_values_and_keep_zeros(bits, init):
+    weight = torch.from_numpy(np.random.default_rng(bits).normal(size=(40, 30))).float()
+    weight[weight.abs() < 0.5] = 0  # "pruned"
+    codebook, indices = q.quantize_layer(weight, bits, init)
+    quantized = codebook[indices] * (weight != 0)
+    assert len(codebook) == 2**bits and indices.max() < 2**bits
+    assert len(quantized[weight != 0].unique()) <= 2**bits
+    assert torch.all(quantized[weight == 0] == 0)
+
+
+@pytest.mark.parametrize("bits", [0, 9, 2.5, "4", True])
+def test_out_of_range_bits_is_a_clear_error(bits):
+    with pytest.raises(ValueError, match="bits must be an integer from 1 to 8"):
+        q.quantize_layer(torch.ones(3), bits)
+
+
+def test_compression_rate_paper_example():
+    assert q.compression_rate(16, 4) == pytest.approx(3.2)  # DC Eq. 1: 16*32 / (16*2 + 4*32)
+    assert q.compression_rate(1_000_000, 2, b=32) == pytest.approx(32, rel=1e-4)  # codebook vanishes
+    with pytest.raises(ValueError):
+        q.compression_rate(0, 4)
+
+
+def test_summed_gradient_rule_by_hand():
+    """DC Eq. 3 on Fig. 3's idea: a 2x2 layer, 2 shared values, one pruned weight."""
+    layer = nn.Linear(2, 2, bias=False)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[1.0, -1.0], [0.0, 1.2]]))  # 0.0 is pruned
+    q.share_weights_(layer, bits=1, init="linear")
+    assert torch.allclose(q.codebook(layer), torch.tensor([-1.0, 1.1]))
+    assert torch.allclose(layer.weight, torch.tensor([[1.1, -1.0], [0.0, 1.1]]))
+    x = torch.tensor([[2.0, 3.0]])
+    layer(x).sum().backward()
+    # dL/dW_ij = x_j for every weight; cluster 0 = {W01} -> 3; cluster 1 = {W00, W11} -> 2 + 3.
+    assert torch.allclose(q.codebook(layer).grad, torch.tensor([3.0, 5.0]))
+    with torch.no_grad():
+        q.codebook(layer).sub_(q.codebook(layer).grad)
+    assert layer.weight[1, 0].item() == 0  # the pruned weight stays zero after a step
+
+
+def test_trained_model_only_trains_the_codebooks():
+    model = nn.Sequential(nn.Linear(6, 4), nn.ReLU(), nn.Linear(4, 3))
+    q.quantize_model_(model, fc_bits=2)
+    shapes = sorted(tuple(p.shape) for p in model.parameters())
+    assert shapes == [(3,), (4,), (4,), (4,)]  # two biases, two codebooks of 4 values
+
+
+def test_linear_quantization_levels():
+    w = torch.tensor([0.0, -1.0, -0.4, 0.1, 1.0, 0.6])
+    out = q.linear_quantize(w, 1)  # 2 levels: -1 and 1
+    assert out.tolist() == [0.0, -1.0, -1.0, 1.0, 1.0, 1.0]
+    out = q.linear_quantize(w, 2)  # 4 levels: -1, -1/3, 1/3, 1
+    assert torch.allclose(out, torch.tensor([0.0, -1.0, -1 / 3, 1 / 3, 1.0, 1 / 3]))
