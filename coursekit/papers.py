@@ -38,3 +38,17 @@ DC_TABLE1 = {
     "alexnet": {"error": (0.4278, 0.4278), "kb": (240e3, 6.9e3), "rate": 35},
     "vgg16": {"error": (0.3150, 0.3117), "kb": (552e3, 11.3e3), "rate": 49},
 }
+
+# Molchanov, Tyree, Karras, Aila, Kautz 2017, "Pruning Convolutional Neural Networks for Resource
+# Efficient Inference": Spearman rank correlation of each criterion with the oracle ranking.
+# VGG-16 fine-tuned on Birds-200, mean over layers ("per layer") and over all layers together
+# with l2 normalization ("all layers"); AlexNet on ImageNet, per layer.
+MOLCHANOV_SPEARMAN = {
+    "vgg16 per layer": {"mutual info": 0.28, "min weight": 0.27, "mean activation": 0.56, "activation std": 0.57, "taylor": 0.73},
+    "vgg16 all layers": {"mutual info": 0.47, "min weight": 0.33, "mean activation": 0.64, "activation std": 0.66, "taylor": 0.73},
+    "alexnet per layer": {"min weight": 0.57, "mean activation": 0.11, "taylor": 0.58},
+}
+# Same paper: FLOPs regularization Theta - lambda * FLOPs_l with lambda = 1e-3; a 3D-CNN for
+# gesture recognition pruned from 37.8 to 3.0 GFLOPs (12.6x) for 2.5% accuracy.
+MOLCHANOV_FLOPS_LAMBDA = 1e-3
+MOLCHANOV_GESTURES = {"gflops": (37.8, 3.0), "speedup": 12.6, "accuracy_drop": 0.025}
