@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export PYTHONHASHSEED := 0
 
-.PHONY: install lab test unit nbval notebooks sync reproduce bench clean
+.PHONY: install lab test unit nbval notebooks sync reproduce bench clean slides browser
 
 # One install, reused: redone only when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -24,7 +24,7 @@ lab: install
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --notebook-dir=notebooks $(if $(NO_BROWSER),--no-browser)
 
 # Unit tests and every notebook's committed outputs (nbval), in one pytest run.
-test: install
+test: install browser
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg tests notebooks
 
 unit: install
@@ -41,6 +41,18 @@ notebooks: install sync
 # Bring each notebook and its py:percent twin in line (the newer one wins).
 sync: install
 	$(VENV)/bin/jupytext --sync $(NOTEBOOKS)
+
+# The reveal.js decks in slides/ from the notebooks' slide metadata (they are committed).
+slides: install
+	$(PY) slides/build.py
+
+# Debian's Chromium, which tests/test_browser.py drives with Playwright (no browser download).
+browser:
+	@test -x /usr/bin/chromium || if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+	  echo "The browser tests need Debian's Chromium: sudo apt-get install -y chromium"; exit 1; \
+	fi
 
 reproduce: install
 	$(PY) -m coursekit.reproduce all
