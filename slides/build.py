@@ -52,9 +52,9 @@ def chapters():
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def lecture_rank(path):
-    """Position of a chapter in the lecture; chapters not in LECTURE_ORDER come last."""
-    number = path.name[:2]
+def lecture_rank(name):
+    """Position of a chapter (by its file name) in the lecture; others come last."""
+    number = name[:2]
     return LECTURE_ORDER.index(number) if number in LECTURE_ORDER else len(LECTURE_ORDER)
 
 
@@ -89,15 +89,26 @@ def write_deck(nb, name, out_dir):
     return path
 
 
+def references():
+    """The lecture's last slides, from slides/references.py (a py:percent script)."""
+    nb = jupytext.read(SLIDES / "references.py")
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"references-{i}"  # jupytext gives a script's cells random ids
+    return nb
+
+
+def decks():
+    """Each deck's name and the notebook it shows: one per chapter, then the lecture."""
+    named = {path.stem: nbformat.read(path, as_version=4) for path in chapters()}
+    in_order = [named[name] for name in sorted(named, key=lecture_rank)]
+    named["lecture"] = lecture_notebook(in_order + [references()])
+    return named
+
+
 def build(out_dir=SLIDES):
     """Write every deck into out_dir, remove decks of notebooks that are gone; return the paths."""
     out_dir = Path(out_dir)
-    paths = [write_deck(nbformat.read(nb, as_version=4), nb.stem, out_dir) for nb in chapters()]
-    in_order = [nbformat.read(nb, as_version=4) for nb in sorted(chapters(), key=lecture_rank)]
-    references = jupytext.read(SLIDES / "references.py")
-    for i, cell in enumerate(references.cells):
-        cell.id = f"references-{i}"  # jupytext gives random ids to a script's cells
-    paths.append(write_deck(lecture_notebook(in_order + [references]), "lecture", out_dir))
+    paths = [write_deck(nb, name, out_dir) for name, nb in decks().items()]
     for stale in set(out_dir.glob("*.slides.html")) - set(paths):
         stale.unlink()
     return paths

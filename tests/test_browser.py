@@ -1,0 +1,207 @@
+"""The decks and a notebook in a real browser: Debian's Chromium driven by Playwright, network off.
+
+Chromium comes from Debian (`make browser`, which `make test` runs; as root it installs it);
+Playwright never downloads a browser. Every request that is not for a file or for 127.0.0.1 is
+aborted and recorded, and each test asserts that there was none: the decks and the course work
+offline. The JupyterLab test leaves its screenshots in its tmp_path; set
+SCREENSHOT_TO=docs/jupyterlab_slider.png to also write the README's picture.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+DECKS = sorted((ROOT / "slides").glob("*.slides.html"))
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags Chromium calls Google's servers at start.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+         "--disable-background-networking", "--disable-component-update", "--disable-default-apps"]
+LOCAL = re.compile(r"(file:|data:|blob:|(http|ws)://127\.0\.0\.1[:/])")
+# The pruning chapter's slider, or notebook 00 until the pruning chapter exists.
+PRUNING = ROOT / "notebooks" / "01_pruning.ipynb"
+LAB_NOTEBOOK = PRUNING if PRUNING.exists() else ROOT / "notebooks" / "00_why_compress.ipynb"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install -y chromium` "
+                    "(`make test` does it when run as root)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def watched(browser):
+    """A page whose outside requests are aborted and recorded, with its console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    seen = SimpleNamespace(outside=[], errors=[])
+
+    def route(request_route):
+        if LOCAL.match(request_route.request.url):
+            request_route.continue_()
+        else:
+            seen.outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and seen.errors.append(message.text))
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    page.on("requestfailed", lambda request: seen.errors.append(f"{request.url}: {request.failure}"))
+    seen.page = page
+    yield seen
+    context.close()
+
+
+def expected_slides(nb):
+    """Reveal's slide count for a notebook: its first shown cell and each later slide or subslide."""
+    types = [cell.metadata.get("slideshow", {}).get("slide_type", "-") for cell in nb.cells]
+    shown = [t for t in types if t not in ("skip", "notes")]
+    return 1 + sum(t in ("slide", "subslide") for t in shown[1:])
+
+
+REVEAL = "new Promise(done => require(['reveal.js/dist/reveal.js'], done))"
+WIDGETS_DRAWN = """() => [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
+    .every(view => view.parentElement.querySelector('.lm-Widget'))"""
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda path: path.name)
+def test_deck_opens_offline_and_steps_with_the_arrow_key(deck, watched, slides_build):
+    page = watched.page
+    page.goto(deck.as_uri())
+    page.wait_for_selector(".reveal.ready", timeout=20_000)
+    page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
+    nb = slides_build.decks()[deck.name.removesuffix(".slides.html")]
+    assert page.evaluate(f"{REVEAL}.then(R => R.getTotalSlides())") == expected_slides(nb)
+    broken = page.evaluate("[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
+    assert not broken, f"images that did not load: {broken}"
+
+    fragments = page.evaluate(f"{REVEAL}.then(R => R.getCurrentSlide().querySelectorAll('.fragment').length)")
+    for _ in range(fragments + 1):  # the right arrow shows a slide's fragments first, then moves on
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {REVEAL}.then(R => R.getIndices().h === 1)", timeout=5_000)
+    page.evaluate(f"{REVEAL}.then(R => {{ while (!R.isLastSlide() || R.availableFragments().next) R.next(); }})")
+    page.wait_for_timeout(500)  # MathJax typesets each slide as it is shown
+    assert not watched.errors, f"console errors: {watched.errors}"
+    assert not watched.outside, f"requests outside the machine: {watched.outside}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"waited {seconds} s for {what}")
+
+
+SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": '{"fetchNews": "false", "checkForUpdates": false}',
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
+}
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """JupyterLab on 127.0.0.1 with a token, serving a copy of the notebook (the committed one stays as it is)."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(LAB_NOTEBOOK, root)
+    for name, text in SETTINGS.items():
+        (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "settings" / name).write_text(text)
+    port, token = free_port(), secrets.token_hex(16)
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    with open(tmp_path / "jupyter.log", "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_for(lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab to start")
+        yield f"{base}/lab/tree/{LAB_NOTEBOOK.name}?token={token}"
+    finally:
+        try:  # stops the kernels too
+            urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST"))
+            server.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            server.kill()
+            server.wait()
+
+
+KERNEL_IDLE = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
+    && [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(item => item.textContent.includes('| Idle'))"""
+ALL_RUN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .every(prompt => /\\[\\d+\\]/.test(prompt.textContent))"""
+
+
+def slider_panel(page, label):
+    """The output area that holds the slider whose label contains `label`."""
+    slider = page.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(label, re.I)))
+    return page.locator(".jp-OutputArea", has=slider).first, slider.first
+
+
+def shown(panel):
+    """What a panel shows besides its slider: its texts (the error) and its pictures (the histogram)."""
+    texts = panel.locator(".widget-html, .widget-label:not(.widget-slider .widget-label), .jp-RenderedText").all_inner_texts()
+    return " | ".join(texts), panel.locator("img").evaluate_all("images => images.map(i => i.src)")
+
+
+def test_jupyterlab_runs_the_notebook_and_the_slider_answers_the_keyboard(lab, watched, tmp_path):
+    page = watched.page
+    page.goto(lab)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("^Run All Cells")).click()
+    page.wait_for_function(ALL_RUN, timeout=120_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    raised = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                          has_text=re.compile("Traceback|Error")).all_inner_texts()
+    assert not raised, f"a cell raised an error: {raised[0][-2000:] if raised else ''}"
+    page.screenshot(path=tmp_path / "notebook_run.png")
+
+    if LAB_NOTEBOOK == PRUNING:
+        panel, slider = slider_panel(page, "sparsity")
+        panel.scroll_into_view_if_needed()
+        before = shown(panel)
+        assert re.search(r"error[^|]*\d+\.\d\d ?%", before[0], re.I), f"no error shown beside the slider: {before[0]}"
+        assert before[1], "no histogram beside the slider"
+        slider.locator(".noUi-handle").focus()
+        for _ in range(10):
+            page.keyboard.press("PageUp")
+        wait_for(lambda: all(a != b for a, b in zip(shown(panel), before)), 20, "the error and the histogram to change")
+        page.keyboard.press("Control+b")  # hide the file browser: the notebook takes the width
+        panel.evaluate("element => element.scrollIntoView({block: 'center'})")
+        page.screenshot(path=tmp_path / "pruning_slider.png")
+        if os.environ.get("SCREENSHOT_TO"):
+            shutil.copy(tmp_path / "pruning_slider.png", ROOT / os.environ["SCREENSHOT_TO"])
+    assert not watched.errors, f"console errors: {watched.errors}"
+    assert not watched.outside, f"requests outside the machine: {watched.outside}"
