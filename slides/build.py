@@ -43,7 +43,7 @@ def exporter():
     c.SlidesExporter.require_js_url = "vendor/require.js"
     c.SlidesExporter.jquery_url = "vendor/jquery.min.js"
     c.SlidesExporter.mathjax_url = "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
-    c.SlidesExporter.widget_renderer_url = "vendor/html-manager/embed-amd.js"
+    c.SlidesExporter.widget_renderer_url = "@jupyter-widgets/html-manager/dist/embed-amd.js"
     return SlidesExporter(config=c)
 
 

@@ -41,7 +41,12 @@ cp $m/jquery/dist/jquery.min.js "$v/"
     fonts/HTML-CSS/TeX/woff/*.woff "$v/mathjax/" )
 
 # The widget renderer (saved widget state in a static page; BSD-3-Clause, see its package.json)
-# and its icon fonts (woff2 only).
-h=$m/@jupyter-widgets/html-manager
-cp $h/dist/embed-amd.js $h/dist/*.woff2 "$v/html-manager/"
-du -sh "$r" "$v"
+# and its icon fonts (woff2 only). It looks for the fonts beside the module it names, relative to
+# the deck: in @jupyter-widgets/ (where the controls module would be).
+h=$m/@jupyter-widgets/html-manager/dist
+w=$out/@jupyter-widgets
+rm -rf "$w"
+mkdir -p "$w/html-manager/dist"
+cp $h/embed-amd.js "$w/html-manager/dist/"
+cp $h/*.woff2 "$w/"
+du -sh "$r" "$v" "$w"
