@@ -12,6 +12,7 @@ import time
 CHAPTERS = {
     "baselines": "coursekit.train",
     "structured": "coursekit.structured",
+    "factorization": "coursekit.factorization",
 }
 
 

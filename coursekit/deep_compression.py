@@ -1,0 +1,225 @@
+"""The whole Deep Compression pipeline (Han, Mao, Dally 2016): prune -> quantize -> Huffman.
+
+1. **Prune** (``coursekit.pruning``): remove the smallest weights of each layer and retrain the
+   survivors, a few times in a row (iterative pruning);
+2. **quantize** (``coursekit.quantization``): share each layer's surviving weights among 2^b
+   values found by k-means, then train those values (DC Eq. 3);
+3. **Huffman-code** (``coursekit.huffman``) the weight indices and the relative positions, and
+   write the file (``coursekit.compressed``). Its size on disk is the model's size.
+
+``compress(name)`` runs the three stages from the trained baseline; ``python -m coursekit
+compress lenet_300_100 --out lenet300.dc`` does the same from a terminal, and ``python -m
+coursekit.reproduce deep_compression`` writes both models' files to ``data/compressed/``.
+"""
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+from torch.nn.utils import parametrize
+
+from . import compressed, huffman, models, pruning, quantization, train
+
+COMPRESSED_DIR = Path(__file__).resolve().parent.parent / "data" / "compressed"
+FIXED_INDEX_BITS = 5  # the relative-index width of DC Tables 2-3 for the fixed-width (P+Q) columns
+
+# Per layer: the fraction of weights pruned and the bits of the shared-weight index. Why:
+# - the big fc layers hold almost all the weights and tolerate the most pruning (LWC Tables 2-3
+#   keep 8%; we keep less, since every weight kept costs ~8 bits in the file);
+# - the small layers (LeNet-300-100's fc3, LeNet-5's conv1 and fc2) are a few percent of the
+#   file: pruning them hard saves little and costs accuracy, so we keep more of them;
+# - bits: DC Fig. 7, fc layers hold down to ~2-3 bits, conv layers need ~4 or more.
+RECIPES = {
+    "lenet_300_100": dict(
+        sparsity={"fc1": 0.96, "fc2": 0.92, "fc3": 0.75},
+        bits={"fc1": 4, "fc2": 4, "fc3": 4},
+        prune_steps=3, prune_epochs=3, prune_lr=0.005,
+        quantize_epochs=2, quantize_lr=0.001,
+    ),
+    "lenet5": dict(
+        sparsity={"conv1": 0.35, "conv2": 0.88, "fc1": 0.96, "fc2": 0.82},
+        bits={"conv1": 6, "conv2": 5, "fc1": 4, "fc2": 4},
+        prune_steps=3, prune_epochs=1, prune_lr=0.002,
+        quantize_epochs=1, quantize_lr=0.0005,
+    ),
+}
+
+# DC Tables 2-3 (paper's figures), per layer: weights, weights% after pruning, weight bits P+Q
+# and P+Q+H, index bits P+Q and P+Q+H, compress rate P+Q and P+Q+H (%). Layer names are ours:
+# the paper's ip1, ip2, ip3 are our fc1, fc2, fc3.
+PAPER_TABLES = {
+    "lenet_300_100": {
+        "fc1": (235e3, 8, 6, 4.4, 5, 3.7, 3.1, 2.32),
+        "fc2": (30e3, 9, 6, 4.4, 5, 4.3, 3.8, 3.04),
+        "fc3": (1e3, 26, 6, 4.3, 5, 3.2, 15.7, 12.70),
+        "total": (266e3, 8, 6, 5.1, 5, 3.7, 3.1, 2.49),
+    },
+    "lenet5": {
+        "conv1": (0.5e3, 66, 8, 7.2, 5, 1.5, 78.5, 67.45),
+        "conv2": (25e3, 12, 8, 7.2, 5, 3.9, 6.0, 5.28),
+        "fc1": (400e3, 8, 5, 4.5, 5, 4.5, 2.7, 2.45),
+        "fc2": (5e3, 19, 5, 5.2, 5, 3.7, 6.9, 6.13),
+        "total": (431e3, 8, 5.3, 4.1, 5, 4.4, 3.05, 2.55),
+    },
+}
+
+
+def dense_bytes(name):
+    """Bytes of the fp32 dense model ``name``: 4 per parameter (weights and biases)."""
+    return 4 * models.count_parameters(models.build(name))
+
+
+def schedule(sparsity, steps):
+    """Iterative pruning targets: ``steps`` dicts whose kept fraction shrinks geometrically
+    from 1 to ``1 - sparsity`` per layer (e.g. keep 20%, 6.3%, 4% in three steps)."""
+    return [{layer: 1 - (1 - s) ** ((i + 1) / steps) for layer, s in sparsity.items()} for i in range(steps)]
+
+
+def prune(model, recipe, progress=True):
+    """Stage 1: iterative magnitude pruning with retraining; returns ``model`` with exact zeros."""
+    steps = schedule(recipe["sparsity"], recipe["prune_steps"])
+    for _ in pruning.prune_and_retrain(model, steps, recipe["prune_epochs"], recipe["prune_lr"], progress=progress):
+        pass
+    return pruning.make_permanent(model)
+
+
+def quantize(model, recipe, progress=True):
+    """Stage 2: trained quantization. k-means shares each layer's nonzero weights among
+    2^bits values (linear init, DC Sec. 3.2), then SGD trains the shared values (Eq. 3) with
+    the indices fixed. Returns ``model`` with plain weight tensors of few distinct values."""
+    layers = pruning.layers(model)
+    for layer, bits in recipe["bits"].items():
+        quantization.share_weights_(layers[layer], bits)
+    train.fit(model, recipe["quantize_epochs"], recipe["quantize_lr"], weight_decay=0, progress=progress, desc="train codebooks")
+    for module in layers.values():
+        parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+    return model.eval()
+
+
+def layer_rows(model, bits):
+    """DC Tables 2-3 measured on a pruned, quantized ``model``: one dict per layer, then "total".
+
+    ``bits``: ``{layer: bits per weight index}``. Fixed-width (P+Q) columns count ``bits`` per
+    weight and 5-bit relative indices (with their fillers); P+Q+H columns are the Huffman
+    streams the file holds. A layer's rate is its bits (codebook included, bias excluded) over
+    32 bits per dense weight; the total row counts the whole file (header and biases too).
+    """
+    names = list(pruning.layers(model))
+    fixed = compressed.encode_model(model, index_bits=FIXED_INDEX_BITS)
+    coded = compressed.encode_model(model)
+    rows, totals = [], dict(weights=0, nonzeros=0, entries=0, pq=0, pqh=0, w_bits=0, w_huff=0, i_huff=0)
+    for name, f, c in zip(names, fixed, coded):
+        codebook_bits = 32 * len(c.codebook)
+        pq = f.entries * (bits[name] + FIXED_INDEX_BITS) + codebook_bits
+        pqh = c.weight_stream_bits + c.gap_stream_bits + codebook_bits
+        rows.append(
+            {
+                "layer": name,
+                "weights": c.size,
+                "weights %": 100 * c.nonzeros / c.size,
+                "weight bits P+Q": bits[name],
+                "weight bits P+Q+H": c.weight_stream_bits / max(c.entries, 1),
+                "index bits P+Q": FIXED_INDEX_BITS,
+                "index bits P+Q+H": c.gap_stream_bits / max(c.entries, 1),
+                "relative index bits": c.index_bits,
+                "fillers": c.fillers,
+                "rate P+Q %": 100 * pq / (32 * c.size),
+                "rate P+Q+H %": 100 * pqh / (32 * c.size),
+            }
+        )
+        for key, value in dict(weights=c.size, nonzeros=c.nonzeros, entries=c.entries, pq=pq, pqh=pqh,
+                               w_bits=f.entries * bits[name], w_huff=c.weight_stream_bits, i_huff=c.gap_stream_bits).items():
+            totals[key] += value
+    return rows, totals
+
+
+def stage_sizes(model, bits, file_bytes):
+    """Model size in bytes after each stage, biases (float32) counted in every one.
+
+    - dense: 32 bits per weight;
+    - pruned: 32-bit values + 5-bit relative indices (fillers included);
+    - quantized: ``bits``-bit indices + 5-bit relative indices + 32-bit codebooks;
+    - Huffman-coded: the file on disk.
+    """
+    biases = 4 * sum(m.bias.numel() for m in pruning.layers(model).values())
+    fixed = compressed.encode_model(model, index_bits=FIXED_INDEX_BITS)
+    pruned = sum(f.entries * (32 + FIXED_INDEX_BITS) for f in fixed) / 8
+    _, totals = layer_rows(model, bits)
+    return {
+        "dense": 4 * sum(f.size for f in fixed) + biases,
+        "pruned": math.ceil(pruned) + biases,
+        "pruned + quantized": math.ceil(totals["pq"] / 8) + biases,
+        "pruned + quantized + Huffman (file)": file_bytes,
+    }
+
+
+def compress(name, path, recipe=None, progress=True):
+    """Run the pipeline on the baseline ``name`` and write the compressed file to ``path``.
+
+    Returns a JSON-able report: recipe, test error after each stage, bytes after each stage,
+    the per-layer table (DC Tables 2-3), the file's size and ratio, and the run time.
+    """
+    recipe = recipe or RECIPES[name]
+    start = time.perf_counter()
+    model = models.pretrained(name)
+    errors = {"baseline": train.evaluate(model)}
+    prune(model, recipe, progress)
+    errors["pruned"] = train.evaluate(model)
+    quantize(model, recipe, progress)
+    errors["pruned + quantized"] = train.evaluate(model)
+    compressed.save_compressed(model, path)
+    reloaded = compressed.load_compressed(path)
+    errors["file, reloaded"] = train.evaluate(reloaded)
+    file_bytes = Path(path).stat().st_size
+    rows, _ = layer_rows(model, recipe["bits"])
+    return {
+        "model": name,
+        "recipe": recipe,
+        "test_error": errors,
+        "bytes": stage_sizes(model, recipe["bits"], file_bytes),
+        "file_bytes": file_bytes,
+        "dense_bytes": dense_bytes(name),
+        "ratio": dense_bytes(name) / file_bytes,
+        "layers": rows,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def format_table(rows):
+    """The per-layer rows as an aligned text table (what the CLI prints)."""
+    lines = [f"{'layer':6s} {'weights':>8s} {'kept':>6s} {'w bits':>6s} {'w+H':>5s} {'i+H':>5s} {'P+Q':>7s} {'P+Q+H':>7s}"]
+    for r in rows:
+        lines.append(
+            f"{r['layer']:6s} {r['weights']:8,d} {r['weights %']:5.1f}% {r['weight bits P+Q']:6d} "
+            f"{r['weight bits P+Q+H']:5.2f} {r['index bits P+Q+H']:5.2f} {r['rate P+Q %']:6.2f}% {r['rate P+Q+H %']:6.2f}%"
+        )
+    return "\n".join(lines)
+
+
+def summary(report):
+    """Final lines: file size, ratio against fp32 dense, test error of the reloaded model."""
+    error = report["test_error"]
+    return (
+        f"{report['model']}: {report['dense_bytes']:,} bytes dense -> {report['file_bytes']:,} bytes on disk "
+        f"= {report['ratio']:.1f}x smaller; test error {100 * error['baseline']:.2f}% -> "
+        f"{100 * error['file, reloaded']:.2f}% (reloaded from the file)"
+    )
+
+
+def load(name, root=COMPRESSED_DIR):
+    """The compressed model ``name`` from ``data/compressed/`` and its report (JSON)."""
+    report = json.loads((Path(root) / f"{name}.json").read_text())
+    return compressed.load_compressed(Path(root) / f"{name}.dc"), report
+
+
+def reproduce(root=COMPRESSED_DIR):
+    """Compress both LeNets from their baselines into ``data/compressed/NAME.dc`` + ``NAME.json``."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    for name in RECIPES:
+        report = compress(name, root / f"{name}.dc")
+        (root / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
+        print(format_table(report["layers"]))
+        print(summary(report), f"({report['seconds']:.0f} s)")

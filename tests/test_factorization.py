@@ -1,0 +1,123 @@
+"""Low-rank layers (truncated SVD, Eckart-Young), factorized networks, NNMF, the rank slider."""
+
+import pytest
+import torch
+from torch import nn
+
+from coursekit import factorization as F
+from coursekit import models
+
+
+def random_matrix(n=7, m=5, seed=0):
+    return torch.randn(n, m, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3, 4, 5])
+def test_reconstruction_error_equals_tail_energy(rank):
+    W = random_matrix()
+    A, B = F.low_rank(W, rank)
+    assert A.shape == (7, rank) and B.shape == (rank, 5)
+    error = ((W - A @ B) ** 2).sum().item()
+    assert error == pytest.approx(F.tail_energy(torch.linalg.svdvals(W), rank), rel=1e-10, abs=1e-12)
+
+
+def test_hand_made_diagonal_matrix():
+    W = torch.diag(torch.tensor([3.0, 2.0, 1.0]))
+    A, B = F.low_rank(W, 2)
+    assert torch.allclose(A @ B, torch.diag(torch.tensor([3.0, 2.0, 0.0])), atol=1e-6)
+    assert F.tail_energy(torch.tensor([3.0, 2.0, 1.0]), 1) == 5.0  # 2^2 + 1^2
+
+
+def test_full_rank_reproduces_the_matrix():
+    W = random_matrix()
+    A, B = F.low_rank(W, 5)
+    assert torch.allclose(A @ B, W, atol=1e-12)
+
+
+def test_break_even_rank():
+    assert F.break_even_rank(784, 300) == pytest.approx(784 * 300 / 1084)  # 216.97
+    assert F.break_even_rank(100, 100) == 50
+    assert F.factorized_size(784, 300, 216) < 784 * 300 < F.factorized_size(784, 300, 217)
+    assert F.factorized_size(100, 10, 10) > 100 * 10  # fc3 of LeNet-300-100: full rank is bigger
+
+
+def test_rank_for_energy():
+    S = torch.tensor([3.0, 2.0, 1.0])  # energies 9, 4, 1 of 14
+    assert F.rank_for_energy(S, 9 / 14) == 1
+    assert F.rank_for_energy(S, 0.7) == 2
+    assert F.rank_for_energy(S, 1.0) == 3
+    with pytest.raises(ValueError, match="fraction"):
+        F.rank_for_energy(S, 1.5)
+
+
+@pytest.mark.parametrize("rank", [0, 6, -1, 2.5])
+def test_out_of_range_rank_is_a_clear_error(rank):
+    with pytest.raises(ValueError, match=r"rank must be an integer in \[1, 5\]"):
+        F.low_rank(random_matrix(), rank)
+
+
+def test_factorize_linear_at_full_rank_matches_the_layer():
+    torch.manual_seed(0)
+    layer = nn.Linear(6, 4)
+    two = F.factorize_linear(layer, 4)
+    assert [type(m) for m in two] == [nn.Linear, nn.Linear]
+    assert two[0].bias is None and two[0].weight.shape == (4, 6) and two[1].weight.shape == (4, 4)
+    x = torch.randn(3, 6)
+    assert torch.allclose(two(x), layer(x), atol=1e-5)
+    assert models.count_parameters(F.factorize_linear(layer, 2)) == (6 + 4) * 2 + 4
+
+
+def test_factorized_network_matches_dense_at_full_rank():
+    dense = models.pretrained("lenet_300_100")
+    full = F.factorize_network(dense, {1: 300, 3: 100, 5: 10})
+    x = torch.randn(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.allclose(full(x), dense(x), atol=1e-4)
+    assert isinstance(dense[1], nn.Linear)  # the original is left untouched
+
+
+def test_factorize_network_rejects_a_non_linear_layer():
+    with pytest.raises(ValueError, match="not nn.Linear"):
+        F.factorize_network(models.lenet_300_100(), {2: 1})
+
+
+def test_ranks_for_fraction_and_bytes():
+    model = models.lenet_300_100()
+    assert F.ranks_for_fraction(model, 0.1) == {1: 30, 3: 10}
+    assert F.ranks_for_fraction(model, 0.001) == {1: 1, 3: 1}
+    with pytest.raises(ValueError, match=r"\(0, 1\]"):
+        F.ranks_for_fraction(model, 0)
+    ranks = {1: 30, 3: 10}
+    assert F.factorized_bytes(model, ranks) == F.size_bytes(F.factorize_network(model, ranks))
+
+
+def test_nnmf_shapes_and_mean_start():
+    model = F.NNMF(5, 4, dim=2, dim_prime=3, hidden=6, mean=3.0)
+    assert model.mlp[0].in_features == 2 + 2 + 3
+    assert model(torch.tensor([0, 4]), torch.tensor([3, 1])).shape == (2,)
+
+
+def test_observe_splits_disjoint_entries():
+    matrix = F.latent_ratings(20, 10)
+    (u, i, r), (tu, ti, tr) = F.observe(matrix, observed=0.5, test=0.2)
+    assert len(r) == 80 and len(tr) == 20
+    assert not set(zip(u.tolist(), i.tolist())) & set(zip(tu.tolist(), ti.tolist()))
+    assert torch.equal(r, matrix[u, i])
+
+
+def small_nnmf_run():
+    matrix = F.latent_ratings(60, 40, seed=1)
+    (u, i, r), test = F.observe(matrix, observed=0.5, seed=1)
+    torch.manual_seed(0)
+    model = F.NNMF(60, 40, dim=3, dim_prime=3, hidden=16, mean=r.mean().item())
+    losses = F.fit_ratings(model, u, i, r, steps=150, lr=1e-2, l2=0.1)
+    mean_rmse = ((test[2] - r.mean()) ** 2).mean().sqrt().item()
+    return losses, F.rmse(model, *test), mean_rmse
+
+
+def test_nnmf_beats_the_mean_and_trains_deterministically():
+    losses, test_rmse, mean_rmse = small_nnmf_run()
+    assert losses[-1] < 0.5 * losses[0]
+    assert test_rmse < 0.9 * mean_rmse
+    again = small_nnmf_run()
+    assert again[0] == losses and again[1] == test_rmse
