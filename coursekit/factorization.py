@@ -252,18 +252,6 @@ def spectra(model, layers):
     return {name: torch.linalg.svdvals(model[i].weight.detach()) for i, name in layers.items()}
 
 
-def time_forward(module, inputs, repeats=30):
-    """Median wall-clock seconds of ``module(inputs)`` over ``repeats`` runs (after one warm-up)."""
-    runs = []
-    with torch.inference_mode():
-        module(inputs)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            module(inputs)
-            runs.append(time.perf_counter() - start)
-    return sorted(runs)[len(runs) // 2]
-
-
 def fine_tune(model, epochs, lr, desc):
     """Retrain a factorized network (both factors and the dense layers) with SGD; eval mode after."""
     train.fit(model, epochs, lr, desc=desc, progress=False)
