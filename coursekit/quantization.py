@@ -11,12 +11,18 @@ one b-bit *index* per weight saying which shared value it uses. Sec. 3 of the pa
 Pruned weights (exact zeros) stay zero: they take no part in clustering or training.
 """
 
+import copy
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.nn.utils import parametrize
+
+from . import data, models, pruning, train
 
 INITS = ("random", "density", "linear", "kmeans++")
 
@@ -208,13 +214,34 @@ def compression_rate(n, k, b=32):
 # ---------------------------------------------------------------- trained quantization (Eq. 3)
 
 
+class SharedLookup(torch.autograd.Function):
+    """``codebook[indices]``, with DC Eq. 3 as its backward pass.
+
+    Forward: each weight reads its shared value. Backward: the gradient of shared value ``k`` is
+    the sum of the gradients of the weights whose index is ``k``, a scatter-add:
+    dL/dC_k = sum_{i: I_i = k} dL/dW_i. (Autograd of plain indexing gives the same sum, more slowly.)
+    """
+
+    @staticmethod
+    def forward(ctx, codebook, indices):
+        ctx.save_for_backward(indices)
+        ctx.k = len(codebook)
+        return codebook[indices]
+
+    @staticmethod
+    def backward(ctx, grad_weight):
+        (indices,) = ctx.saved_tensors
+        grad_codebook = torch.zeros(ctx.k, dtype=grad_weight.dtype, device=grad_weight.device)
+        return grad_codebook.scatter_add_(0, indices.flatten(), grad_weight.flatten()), None
+
+
 class SharedWeights(nn.Module):
     """Parametrization ``weight = codebook[indices] * mask`` for ``torch.nn.utils.parametrize``.
 
     The trainable tensor is the codebook (``k`` values); the indices and the mask of surviving
-    (unpruned) weights are fixed buffers. Autograd of the gather ``codebook[indices]`` adds up the
-    gradients of all the weights that share a value: dL/dC_k = sum_{i: I_i = k} dL/dW_i, DC Eq. 3.
-    The mask zeroes both the pruned weights and their gradients, so pruned weights stay zero.
+    (unpruned) weights are fixed buffers. ``SharedLookup`` sums the gradients of all the weights
+    that share a value (DC Eq. 3). The mask zeroes both the pruned weights and their gradients, so
+    pruned weights stay zero.
     """
 
     def __init__(self, indices, mask, k):
@@ -224,7 +251,7 @@ class SharedWeights(nn.Module):
         self.register_buffer("mask", mask)
 
     def forward(self, codebook):
-        return codebook[self.indices] * self.mask
+        return SharedLookup.apply(codebook, self.indices) * self.mask
 
     def right_inverse(self, weight):
         """The codebook that best fits ``weight`` with these fixed indices: the mean of each
@@ -256,19 +283,247 @@ def codebook(module):
     return module.parametrizations.weight.original
 
 
-def layers(model):
-    """The model's weight layers by name: ``{name: module}`` for every ``Linear`` and ``Conv2d``."""
-    return {name: m for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))}
-
-
 def quantize_model_(model, fc_bits, conv_bits=None, init="linear", seed=0):
     """Share weights in every layer: ``fc_bits`` for ``Linear``, ``conv_bits`` for ``Conv2d``.
 
     A bit width of ``None`` or 32 leaves those layers in 32-bit floats. Layers pruned with
     ``torch.nn.utils.prune`` must be made permanent first (``prune.remove``). Returns ``model``.
     """
-    for module in layers(model).values():
+    for module in pruning.layers(model).values():
         bits = fc_bits if isinstance(module, nn.Linear) else conv_bits
         if bits not in (None, 32):
             share_weights_(module, bits, init, seed)
     return model
+
+
+# ---------------------------------------------------------------- storage
+
+
+def layer_bits(n, nonzero, bits=32, index_bits=5):
+    """Bits to store one layer of ``n`` weights, ``nonzero`` of which survive pruning.
+
+    Each stored weight takes ``bits`` bits (a b-bit index into the codebook when ``bits < 32``).
+    A pruned layer stores only its survivors, each with a relative index of ``index_bits`` bits
+    (DC Sec. 2 uses 5 bits for fc layers; filler zeros are ignored here). A quantized layer adds
+    its codebook of 2^bits 32-bit floats. Dense and quantized: the denominator of DC Eq. 1.
+    """
+    stored = nonzero if nonzero < n else n
+    per_weight = bits + (index_bits if nonzero < n else 0)
+    codebook = 2**bits * 32 if bits < 32 else 0
+    return stored * per_weight + codebook
+
+
+def model_bits(model, fc_bits=32, conv_bits=32, index_bits=5):
+    """Bits to store ``model`` (weights as in ``layer_bits``, biases as 32-bit floats) if its fc
+    and conv layers were quantized to ``fc_bits`` and ``conv_bits`` (32: left as floats)."""
+    total = 0
+    for module in pruning.layers(model).values():
+        weight = pruning.weight_of(module)
+        bits = fc_bits if isinstance(module, nn.Linear) else conv_bits
+        total += layer_bits(weight.numel(), int(weight.count_nonzero()), bits, index_bits)
+        total += 32 * (module.bias.numel() if module.bias is not None else 0)
+    return total
+
+
+# ---------------------------------------------------------------- the chapter's experiments
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "quantization"
+
+# Trained quantization (Sec. 3.3): SGD on the codebooks and biases. A shared value's gradient is a
+# sum over thousands of weights (Eq. 3), so the learning rate is far below the baseline's 0.05.
+FINETUNE = {"lenet_300_100": dict(epochs=0.5, lr=3e-5), "lenet5": dict(epochs=0.05, lr=1e-5)}
+
+# LWC Table 2: fraction of LeNet-300-100's weights each layer keeps after pruning (12x overall).
+# The pruning-only curve scales this profile: scale 1 is the paper's model, 0.5 keeps half as many.
+PAPER_KEEP = {"fc1": 0.08, "fc2": 0.09, "fc3": 0.26}
+PRUNE_SCALES = (6, 4, 2.5, 1.5, 1, 0.6, 0.4)
+
+
+def config_key(conv_bits, fc_bits, init):
+    """``"conv/fc/init"``, e.g. ``"32/6/linear"``: the key of one quantization setting."""
+    return f"{conv_bits}/{fc_bits}/{init}"
+
+
+def finetune_(model, name, after_step=None, progress=False):
+    """Trained quantization (DC Sec. 3.3): fine-tune the shared values (and biases) of ``model``
+    with the summed-gradient rule; the indices stay fixed. Recipe: ``FINETUNE[name]``."""
+    recipe = FINETUNE[name]
+    train.fit(model, recipe["epochs"], recipe["lr"], weight_decay=0, after_step=after_step, progress=progress, desc="fine-tune codebooks")
+    return model
+
+
+def quantize_and_finetune(model, name, fc_bits, conv_bits=32, init="linear"):
+    """Quantize a copy of ``model`` and fine-tune it. Returns ``(row, quantized, fine-tuned)``;
+    ``row`` holds the test errors before and after fine-tuning, the size in bits and the
+    fine-tuned codebooks."""
+    quantized = quantize_model_(copy.deepcopy(model), fc_bits, conv_bits, init)
+    tuned = finetune_(copy.deepcopy(quantized), name)
+    row = {"error": train.evaluate(quantized), "finetuned_error": train.evaluate(tuned), "bits": model_bits(model, fc_bits, conv_bits)}
+    row["finetuned_codebooks"] = {layer: entry["codebook"] for layer, entry in layer_table(tuned).items()}
+    return row, quantized, tuned
+
+
+def layer_table(model):
+    """``{layer: {"codebook": k values, "counts": weights per value}}`` of a quantized model."""
+    table = {}
+    for name, module in pruning.layers(model).items():
+        if parametrize.is_parametrized(module, "weight"):
+            shared = module.parametrizations.weight[0]
+            counts = torch.bincount(shared.indices[shared.mask != 0], minlength=shared.k)
+            table[name] = {"codebook": codebook(module).tolist(), "counts": counts.tolist()}
+    return table
+
+
+def prune_curve(base):
+    """Pruning only (Fig. 6): iterative layer-wise magnitude pruning of LeNet-300-100 with the
+    paper's per-layer profile scaled by ``PRUNE_SCALES``, 3 epochs of retraining at lr 0.005
+    (LWC: 1/10 of the original rate) per step. Returns ``(rows, {scale: pruned model})``."""
+    schedule = [{layer: 1 - min(1.0, keep * s) for layer, keep in PAPER_KEEP.items()} for s in PRUNE_SCALES]
+    model, rows, pruned = copy.deepcopy(base), [], {}
+    for scale, (_, step) in zip(PRUNE_SCALES, pruning.prune_and_retrain(model, schedule, 3, 0.005, progress=False)):
+        snapshot = copy.deepcopy(base)  # a plain copy whose pruned weights are exact zeros
+        with torch.no_grad():
+            for layer, module in pruning.layers(snapshot).items():
+                module.weight.copy_(pruning.weight_of(pruning.layers(step)[layer]))
+                module.bias.copy_(pruning.layers(step)[layer].bias)
+        pruned[scale] = snapshot
+        rows.append({"scale": scale, "error": train.evaluate(snapshot), "bits": model_bits(snapshot)})
+    return rows, pruned
+
+
+def recovery_curve(model, name, fc_bits, init="linear", every=25):
+    """Test error every ``every`` steps while fine-tuning the codebooks of a quantized ``model``."""
+    quantized = quantize_model_(copy.deepcopy(model), fc_bits, init=init)
+    curve, step = [(0, train.evaluate(quantized))], [0]
+
+    def record(m):
+        step[0] += 1
+        if step[0] % every == 0:
+            curve.append((step[0], train.evaluate(m)))
+            m.train()
+
+    finetune_(quantized, name, after_step=record)
+    return curve
+
+
+def linear_quantized_errors(model, bits_range=range(1, 9)):
+    """Uniform quantization (no clustering, no training) of every layer: test error per bits."""
+    errors = {}
+    for bits in bits_range:
+        uniform = copy.deepcopy(model)
+        for module in pruning.layers(uniform).values():
+            with torch.no_grad():
+                module.weight.copy_(linear_quantize(module.weight, bits))
+        errors[bits] = train.evaluate(uniform)
+    return errors
+
+
+def reproduce_lenet_300_100(root=DATA_DIR):
+    """All LeNet-300-100 experiments; writes ``root/lenet_300_100.json`` (errors, sizes,
+    codebooks) and the fine-tuned codebooks ``root/lenet_300_100_finetuned.safetensors``."""
+    name = "lenet_300_100"
+    base = models.pretrained(name)
+    out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINETUNE[name]}
+    out["pruning"], pruned = prune_curve(base)
+    print(f"pruning only: {[(r['scale'], round(100 * r['error'], 2)) for r in out['pruning']]}")
+    out["configs"], out["layers"], checkpoints = {}, {}, {}
+    for init in INITS:  # quantization only: the widget's grid, Fig. 6 and the bits curve
+        for bits in range(1, 9):
+            row, quantized, tuned = quantize_and_finetune(base, name, bits, init=init)
+            key = config_key(32, bits, init)
+            out["configs"][key] = row
+            for layer, entry in layer_table(quantized).items():
+                out["layers"].setdefault(layer, {})[f"{bits}/{init}"] = entry
+            checkpoints.update(checkpoint_tensors(key, tuned))
+            print(f"{key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%", flush=True)
+    out["pruned"] = {}  # pruning + quantization, and the inits on a pruned model (Fig. 4, Fig. 8)
+    for scale, bits_range, inits in [(1, range(2, 7), INITS), (0.6, range(2, 7), ["linear"]), (0.4, range(2, 7), ["linear"])]:
+        for init in inits:
+            for bits in bits_range:
+                row, _, _ = quantize_and_finetune(pruned[scale], name, bits, init=init)
+                out["pruned"][f"{scale}/{bits}/{init}"] = row
+                print(f"pruned x{scale} {bits} bits {init}: {100 * row['error']:.2f}% -> {100 * row['finetuned_error']:.2f}%", flush=True)
+    out["pruned_weights"] = {str(s): pruning.nonzero_weights(m) for s, m in pruned.items()}
+    pruning.save_sparse(pruned[1], root / f"{name}_pruned.safetensors", name, info=out["pruning"][PRUNE_SCALES.index(1)])
+    out["recovery"] = recovery_curve(pruned[1], name, 2)
+    out["uniform"] = linear_quantized_errors(base)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
+    save_file(checkpoints, root / f"{name}_finetuned.safetensors")
+
+
+def reproduce_lenet5(root=DATA_DIR):
+    """LeNet-5: the grid of conv bits x fc bits x init (quantized, not fine-tuned; the conv
+    features are computed once per conv setting), and fine-tuned with linear init: DC Table 6's
+    settings and Fig. 7's two curves. Writes ``root/lenet5.json`` and its fine-tuned codebooks."""
+    name = "lenet5"
+    if models.baseline_info(name)["test_error"] > 0.02:
+        raise RuntimeError("data/weights/lenet5 is not trained yet: run `python -m coursekit.train lenet5` first")
+    base = models.pretrained(name)
+    images, labels = data.load_mnist("test")
+    out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINETUNE[name]}
+    out["configs"], out["layers"], checkpoints = {}, {}, {}
+    bit_widths = [*range(1, 9), 32]
+    conv_part, fc_part = base[:5], base[5:]  # conv, pool, conv, pool, flatten | fc1, ReLU, fc2
+    for init in INITS:
+        heads = {fc: quantize_model_(copy.deepcopy(fc_part), fc, init=init) for fc in bit_widths}
+        for fc in range(1, 9):
+            for layer, entry in layer_table(heads[fc]).items():
+                out["layers"].setdefault(layer, {})[f"{fc}/{init}"] = entry
+        for conv in bit_widths:
+            features_of = quantize_model_(copy.deepcopy(conv_part), None, conv, init)
+            if conv < 32:
+                for layer, entry in layer_table(features_of).items():
+                    out["layers"].setdefault(layer, {})[f"{conv}/{init}"] = entry
+            with torch.inference_mode():  # in batches: conv1's output for 10,000 images is 460 MB
+                features = torch.cat([features_of(images[i : i + 1000]) for i in range(0, len(images), 1000)])
+            for fc in bit_widths:
+                with torch.inference_mode():
+                    error = (heads[fc](features).argmax(1) != labels).float().mean().item()
+                out["configs"][config_key(conv, fc, init)] = {"error": error, "finetuned_error": None, "bits": model_bits(base, fc, conv)}
+        print(f"lenet5 grid {init}: 8/5 {100 * out['configs'][config_key(8, 5, init)]['error']:.2f}%", flush=True)
+    tuned_settings = [(8, 5), (8, 4), (4, 2)] + [(c, 32) for c in range(1, 9)] + [(32, f) for f in range(1, 9)]
+    for conv, fc in tuned_settings:
+        row, _, tuned = quantize_and_finetune(base, name, fc, conv, "linear")
+        key = config_key(conv, fc, "linear")
+        out["configs"][key].update(row)
+        checkpoints.update(checkpoint_tensors(key, tuned))
+        print(f"lenet5 {key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%", flush=True)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
+    save_file(checkpoints, root / f"{name}_finetuned.safetensors")
+
+
+def checkpoint_tensors(key, model):
+    """The trained tensors of a fine-tuned quantized model (codebooks and biases, not the
+    indices, which ``load_finetuned`` recomputes), under ``key/``."""
+    return {f"{key}/{k}": v.detach().contiguous() for k, v in model.state_dict().items() if not k.endswith(("indices", "mask"))}
+
+
+def reproduce(root=DATA_DIR):
+    """``python -m coursekit.reproduce quantization``: every experiment of notebook 02."""
+    torch.set_num_threads(1)  # small models on a shared CPU: one thread is as fast and kinder
+    reproduce_lenet_300_100(root)
+    reproduce_lenet5(root)
+
+
+def load_results(name, root=DATA_DIR):
+    """The JSON written by ``reproduce`` for model ``name`` (``"lenet_300_100"`` or ``"lenet5"``)."""
+    path = Path(root) / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: regenerate it with `python -m coursekit.reproduce quantization`.")
+    return json.loads(path.read_text())
+
+
+def load_finetuned(name, fc_bits, conv_bits=32, init="linear", root=DATA_DIR):
+    """A precomputed fine-tuned model: the baseline ``name`` quantized again (k-means is
+    deterministic, so the indices are the same) with its trained codebooks and biases loaded."""
+    path = Path(root) / f"{name}_finetuned.safetensors"
+    prefix = config_key(conv_bits, fc_bits, init) + "/"
+    state = {k[len(prefix) :]: v for k, v in load_file(path).items() if k.startswith(prefix)}
+    if not state:
+        raise ValueError(f"no fine-tuned checkpoint {prefix[:-1]!r} for {name} in {path}: see reproduce_{name}()")
+    model = quantize_model_(models.pretrained(name), fc_bits, conv_bits, init)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.endswith(("indices", "mask")) for k in missing), (missing, unexpected)
+    return model.eval()

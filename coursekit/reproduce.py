@@ -13,6 +13,7 @@ CHAPTERS = {
     "baselines": "coursekit.train",
     "structured": "coursekit.structured",
     "factorization": "coursekit.factorization",
+    "quantization": "coursekit.quantization",
 }
 
 

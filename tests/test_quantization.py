@@ -153,3 +153,37 @@ def test_linear_quantization_levels():
     assert out.tolist() == [0.0, -1.0, -1.0, 1.0, 1.0, 1.0]
     out = q.linear_quantize(w, 2)  # 4 levels: -1, -1/3, 1/3, 1
     assert torch.allclose(out, torch.tensor([0.0, -1.0, -1 / 3, 1 / 3, 1.0, 1 / 3]))
+
+
+# ---------------------------------------------------------------- the bits slider (needs data/quantization/)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    from coursekit import widgets
+
+    return widgets.quantization_panel()
+
+
+@pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
+@pytest.mark.parametrize("bits", [1, 8])
+@pytest.mark.parametrize("finetuned", [False, True])
+def test_slider_extremes(panel, model, bits, finetuned):
+    if not (q.DATA_DIR / f"{model}.json").is_file():
+        pytest.skip(f"{model}.json not generated yet: python -m coursekit.reproduce quantization")
+    table = q.load_results(model)
+    conv = bits if model == "lenet5" else 32
+    for init in q.INITS:
+        shown = panel.update(fc_bits=bits, conv_bits=bits, init=init, finetuned=finetuned, model=model)
+        row = table["configs"][q.config_key(conv, bits, init)]
+        assert shown["error"] == (row["finetuned_error"] if finetuned else row["error"])
+        assert shown["rate"] == pytest.approx(table["dense_bits"] / row["bits"])
+        n = 235_200 if model == "lenet_300_100" else 400_000
+        assert shown["layer_rate"] == pytest.approx(q.compression_rate(n, 2**bits))
+    assert 1 < shown["rate"] < 32
+
+
+@pytest.mark.parametrize("bad", [dict(fc_bits=0), dict(fc_bits=9), dict(conv_bits=0), dict(init="uniform"), dict(model="alexnet")])
+def test_slider_out_of_range_is_a_clear_error(panel, bad):
+    with pytest.raises(ValueError, match="bits must be an integer from 1 to 8|init=|model="):
+        panel.update(**bad)

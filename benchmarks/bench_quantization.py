@@ -1,0 +1,95 @@
+"""Quantization chapter benchmarks: our 1-D k-means against scikit-learn's KMeans, and the
+bits slider's latency. Prints two tables and writes ``benchmarks/results/quantization.json``.
+
+scikit-learn is not a course requirement: install it into .venv to get its column
+(``.venv/bin/pip install scikit-learn``); without it that column is skipped.
+"""
+
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from coursekit import models, quantization, widgets
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def lenet_300_100_weights():
+    """The 266,200 weights (no biases) of the trained LeNet-300-100, as one 1-D tensor."""
+    model = models.pretrained("lenet_300_100")
+    return torch.cat([m.weight.detach().flatten() for m in quantization.pruning.layers(model).values()])
+
+
+def ours(weights, k):
+    """Greedy k-means++ init, then Lloyd on sorted values until no weight changes cluster."""
+    codebook, indices = quantization.kmeans_1d(weights, quantization.init_centroids(weights, k, "kmeans++"))
+    return quantization.inertia(weights, codebook, indices)
+
+
+def best_time(fn, repeats):
+    """(fastest wall time in seconds, result) over ``repeats`` calls."""
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def bench_kmeans(ks=(16, 64, 256)):
+    try:
+        from sklearn.cluster import KMeans
+    except ImportError:
+        KMeans = None
+        print("scikit-learn is not installed: skipping its column (.venv/bin/pip install scikit-learn)")
+    weights = lenet_300_100_weights()
+    column = weights.double().numpy().reshape(-1, 1)
+    rows = []
+    print(f"\n1-D k-means on the {len(weights):,} weights of LeNet-300-100 (fastest of 3 runs; sklearn: 1 run)")
+    print(f"{'k':>4s} {'ours s':>8s} {'sklearn s':>10s} {'speed-up':>9s} {'ours inertia':>13s} {'sklearn inertia':>16s}")
+    for k in ks:
+        seconds, inertia = best_time(lambda: ours(weights, k), 3)
+        row = {"k": k, "ours_seconds": seconds, "ours_inertia": inertia}
+        if KMeans is not None:
+            sk_seconds, km = best_time(lambda: KMeans(n_clusters=k, random_state=0).fit(column), 1)
+            row.update(sklearn_seconds=sk_seconds, sklearn_inertia=float(km.inertia_), speedup=sk_seconds / seconds)
+            print(f"{k:4d} {seconds:8.3f} {sk_seconds:10.3f} {row['speedup']:8.1f}x {inertia:13.6f} {km.inertia_:16.6f}")
+        else:
+            print(f"{k:4d} {seconds:8.3f} {'-':>10s} {'-':>9s} {inertia:13.6f} {'-':>16s}")
+        rows.append(row)
+    return rows
+
+
+def bench_slider(moves=200, seed=0):
+    """Latency of ``quantization_panel().update`` on LeNet-300-100 over random slider moves."""
+    panel = widgets.quantization_panel()
+    rng = random.Random(seed)
+    times = []
+    for _ in range(moves):
+        values = dict(
+            fc_bits=rng.randint(1, 8),
+            conv_bits=rng.randint(1, 8),
+            init=rng.choice(quantization.INITS),
+            finetuned=rng.random() < 0.5,
+            model="lenet_300_100",
+        )
+        start = time.perf_counter()
+        panel.update(**values)
+        times.append(1000 * (time.perf_counter() - start))
+    p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
+    print(f"\nbits slider, LeNet-300-100, {moves} random moves: p50 {p50:.1f} ms, p95 {p95:.1f} ms (budget 50 / 100 ms)")
+    return {"moves": moves, "p50_ms": p50, "p95_ms": p95}
+
+
+def main():
+    result = {"kmeans": bench_kmeans(), "slider": bench_slider()}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "quantization.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
