@@ -1,0 +1,338 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Quantization: weight sharing by k-means
+#
+# Deep Compression (Han, Mao, Dally 2016), stage 2. After pruning, each surviving weight is still a
+# 32-bit float. But a layer does not need 2^32 different values: a few dozen will do.
+#
+# 1. **cluster** a layer's weights into k = 2^b groups with k-means; each group shares one value;
+# 2. **store** a b-bit index per weight plus a codebook of k 32-bit floats;
+# 3. **fine-tune** the shared values: the indices stay fixed.
+#
+# Everything here runs on LeNet-300-100 and LeNet-5; the expensive runs (fine-tuning, grids) were
+# done by `python -m coursekit.reproduce quantization` and are loaded from `data/quantization/`.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from coursekit import models, papers, plots, pruning, train, widgets
+from coursekit import quantization as q
+
+plots.style()
+torch.manual_seed(0)
+base = models.pretrained("lenet_300_100")
+results = q.load_results("lenet_300_100")
+pct = lambda error: f"{100 * error:.2f}%"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Weight sharing on one layer
+#
+# LeNet-300-100's first layer has 235,200 weights. k-means with k = 4 (2 bits) minimizes the
+# within-cluster sum of squares (DC Eq. 2):
+#
+# $$ \min_C \sum_{i=1}^{k} \sum_{w \in c_i} |w - c_i|^2 $$
+#
+# In one dimension a cluster is a run of the **sorted** weights, cut halfway between two
+# centroids: the assignment step is one `searchsorted`, the update step a difference of prefix
+# sums (`coursekit/quantization.py`, `kmeans_1d`).
+
+# %% slideshow={"slide_type": "fragment"}
+fc1 = pruning.layers(base)["fc1"].weight.detach()
+codebook, indices = q.quantize_layer(fc1, bits=2, init="linear")
+shared = codebook[indices]
+print("codebook (4 x 32-bit floats):", np.round(codebook.numpy(), 4))
+print("indices:", tuple(indices.shape), "values in", indices.unique().tolist(), "-> 2 bits each")
+print("distinct values after sharing:", len(shared.unique()))
+assert len(shared.unique()) <= 4 and indices.max() < 4
+
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
+bins = np.linspace(fc1.min(), fc1.max(), 120)
+axes[0].hist(fc1.flatten(), bins=bins, color="0.6")
+axes[0].vlines(codebook, 0.8, np.bincount(indices.flatten(), minlength=4), color="tab:red", lw=2, label="centroids")
+axes[0].set(title="before: 235,200 float32 weights", yscale="log", xlabel="weight value")
+axes[0].legend()
+axes[1].hist(shared.flatten(), bins=bins, color="tab:red")
+axes[1].set(title="after: 4 shared values", yscale="log", xlabel="weight value")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: the red lines on the left are the centroids, their height the number of weights
+# in each cluster. On the right every weight has moved onto its centroid. DC Fig. 3 shows the same
+# on a 4x4 toy matrix. Point out that the layer is stored as 2-bit indices plus 4 floats.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. The compression rate (DC Eq. 1)
+#
+# n weights of b bits become n indices of log2(k) bits plus a codebook of k values of b bits:
+#
+# $$ r = \frac{n b}{n \log_2 k + k b} $$
+#
+# The paper's example: 16 weights, 4 clusters, 32-bit floats.
+
+# %% slideshow={"slide_type": "fragment"}
+ex = papers.DC_EQ1_EXAMPLE
+r = q.compression_rate(ex["n"], ex["k"], ex["b"])
+print(f"r = 16*32 / (16*2 + 4*32) = {r:.1f}x   (paper: {ex['rate']}x)")
+assert abs(r - ex["rate"]) < 1e-12
+
+# %% slideshow={"slide_type": "subslide"}
+ns = np.logspace(1, 6, 200)
+fig, ax = plt.subplots(figsize=(7, 3.2))
+for bits in (2, 4, 8):
+    ax.plot(ns, [q.compression_rate(n, 2**bits) for n in ns], label=f"k = {2**bits} ({bits} bits)")
+    ax.axhline(32 / bits, color="0.6", lw=0.8, ls=":")
+ax.axvline(235_200, color="tab:red", lw=1, ls="--", label="LeNet-300-100 fc1")
+ax.set(xscale="log", xlabel="weights in the layer n", ylabel="compression rate r", ylim=(0, 17))
+ax.legend(fontsize=8)
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+for bits in (2, 4, 8):
+    k = 2**bits
+    n_equal = k * 32 / bits  # n at which the codebook costs as much as the indices
+    r_fc1 = q.compression_rate(235_200, k)
+    print(f"{bits} bits: codebook = indices at n = {n_equal:,.0f};  fc1 r = {r_fc1:.2f} (limit 32/{bits} = {32 / bits:.0f})")
+    assert r_fc1 > 0.99 * 32 / bits
+assert q.compression_rate(500, 256) < 0.5 * 32 / 8  # a small layer at 8 bits: the codebook dominates
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: r tends to 32/b once n is much larger than k*32/b (the dotted lines). For the
+# paper's big layers the codebook is free; for LeNet-5's conv1 (500 weights) at 8 bits the
+# 256-entry codebook is larger than the layer itself.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. Where to start the centroids
+#
+# k-means only finds a local optimum, so the start matters (DC Sec. 3.2, Fig. 4):
+#
+# - **random** (Forgy): k weights drawn at random;
+# - **density**: evenly spaced on the y-axis of the CDF (many centroids where weights are dense);
+# - **linear**: evenly spaced between the smallest and largest weight;
+# - **k-means++**: each new centroid drawn far from the ones already chosen.
+#
+# The layer: fc1 of our pruned LeNet-300-100 (8% of its weights left, the paper's profile).
+
+# %% slideshow={"slide_type": "subslide"}
+pruned = pruning.load_sparse(q.DATA_DIR / "lenet_300_100_pruned.safetensors")
+w = pruning.layers(pruned)["fc1"].weight.detach().flatten()
+w = w[w != 0].sort().values
+fig, ax = plt.subplots(figsize=(8, 3.4))
+ax.plot(w, np.arange(1, len(w) + 1) / len(w), color="0.3", label="CDF of the nonzero weights")
+for offset, (init, color) in enumerate(zip(q.INITS, ["tab:orange", "tab:green", "tab:blue", "tab:purple"])):
+    start = np.sort(q.init_centroids(w, 16, init))
+    ax.plot(start, np.full(16, -0.06 - 0.07 * offset), "|", ms=9, mew=2, color=color, label=init)
+ax.set(xlabel="weight value", ylabel="cumulative distribution", title=f"pruned fc1: {len(w):,} weights, 16 starting centroids")
+ax.legend(fontsize=8, loc="center right")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: the pruned layer is bimodal (the small weights around 0 were removed). Density
+# init crowds the centroids into the two humps; linear spreads them evenly, so a few land on the
+# rare large weights. The paper argues large weights matter more, so linear wins.
+
+# %% slideshow={"slide_type": "subslide"}
+rows = results["pruned"]
+bit_range = range(2, 7)
+print("pruned LeNet-300-100, test error after quantization -> after fine-tuning")
+print(f"{'bits':>4s}  " + "  ".join(f"{init:>17s}" for init in q.INITS))
+for bits in bit_range:
+    cells = [rows[f"1/{bits}/{init}"] for init in q.INITS]
+    print(f"{bits:4d}  " + "  ".join(f"{pct(c['error']):>7s} -> {pct(c['finetuned_error']):>6s}" for c in cells))
+print(f"pruned model before quantization: {pct(results['pruning'][q.PRUNE_SCALES.index(1)]['error'])}")
+
+# %% slideshow={"slide_type": "subslide"}
+fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
+for ax, field, title in zip(axes, ["error", "finetuned_error"], ["after quantization", "after fine-tuning"]):
+    for init in q.INITS:
+        ax.plot(list(bit_range), [100 * rows[f"1/{b}/{init}"][field] for b in bit_range], "o-", ms=4, label=init)
+    ax.set(title=title, xlabel="bits per weight", yscale="log")
+axes[0].set_ylabel("test error (%)")
+axes[0].legend(fontsize=8)
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+best = {b: min(q.INITS, key=lambda init: rows[f"1/{b}/{init}"]["finetuned_error"]) for b in bit_range}
+print("best init after fine-tuning, per bit width:", best)
+noise = np.sqrt(0.02 * 0.98 / 10_000)  # one standard error of a ~2% error measured on 10,000 images
+spread = {b: max(rows[f"1/{b}/{i}"]["finetuned_error"] for i in q.INITS) - min(rows[f"1/{b}/{i}"]["finetuned_error"] for i in q.INITS) for b in bit_range}
+print(f"spread between inits (best to worst), in points: { {b: round(100 * s, 2) for b, s in spread.items()} }; test noise +-{100 * noise:.2f}")
+for b in (2, 3):  # at 2-3 bits a random start is clearly the worst
+    assert rows[f"1/{b}/random"]["finetuned_error"] > max(rows[f"1/{b}/{i}"]["finetuned_error"] for i in ("density", "linear")) + 2 * noise
+for b in bit_range:  # linear and density: within test noise of each other at every width
+    assert abs(rows[f"1/{b}/linear"]["finetuned_error"] - rows[f"1/{b}/density"]["finetuned_error"]) < noise
+for b in (4, 5, 6):  # from 4 bits on, the start hardly matters
+    assert spread[b] < noise
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Trained quantization (DC Eq. 3)
+#
+# The shared values are trained; the indices are not. The gradient of a shared value is the sum
+# of the gradients of every weight that uses it:
+#
+# $$ \frac{\partial L}{\partial C_k} = \sum_{i,j} \frac{\partial L}{\partial W_{ij}} \, \mathbb{1}(I_{ij} = k) $$
+#
+# `coursekit.quantization.SharedWeights` is a `torch.nn.utils.parametrize` parametrization:
+# `weight = codebook[indices] * mask`. Its backward is a scatter-add of the weight gradients by
+# index. The mask keeps pruned weights at zero. A 2 x 2 check by hand:
+
+# %% slideshow={"slide_type": "fragment"}
+layer = torch.nn.Linear(2, 2, bias=False)
+with torch.no_grad():
+    layer.weight.copy_(torch.tensor([[1.0, -1.0], [0.0, 1.2]]))  # 0.0: a pruned weight
+q.share_weights_(layer, bits=1)
+x = torch.tensor([[2.0, 3.0]])
+layer(x).sum().backward()  # dL/dW_ij = x_j
+print("weight:", (layer.weight + 0.0).detach().numpy().round(2).tolist(), " codebook:", q.codebook(layer).detach().numpy().round(2).tolist())
+print("codebook gradient:", q.codebook(layer).grad.tolist(), " by hand: [3 (W01), 2 + 3 (W00 + W11)]")
+assert q.codebook(layer).grad.tolist() == [3.0, 5.0]
+
+# %% slideshow={"slide_type": "subslide"}
+steps, errors = zip(*results["recovery"])
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.plot(steps, [100 * e for e in errors], "o-", ms=3, label="2-bit pruned LeNet-300-100, fine-tuning")
+ax.axhline(100 * results["pruning"][q.PRUNE_SCALES.index(1)]["error"], color="0.4", ls="--", label="pruned, 32-bit")
+ax.set(xlabel="fine-tuning steps (batches of 64)", ylabel="test error (%)")
+ax.legend(fontsize=8)
+plt.show()
+print(f"2 bits: {pct(errors[0])} after quantization -> {pct(errors[-1])} after {steps[-1]} steps of fine-tuning")
+assert errors[-1] < errors[0] - 0.0005  # fine-tuning the 4 shared values per layer recovers part of the loss
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. How many bits? (DC Table 6, Fig. 7)
+#
+# The paper quantizes AlexNet's conv and fc layers separately. Its finding: conv layers need
+# about 4 bits or more, fc layers hold down to about 2. LeNet-300-100 has fc layers only:
+
+# %% slideshow={"slide_type": "subslide"}
+fc_rows = [results["configs"][q.config_key(32, b, "linear")] for b in range(1, 9)]
+print("LeNet-300-100, all layers quantized (linear init): fc bits -> error, fine-tuned, size")
+for b, row in zip(range(1, 9), fc_rows):
+    print(f"{b} bits: {pct(row['error']):>7s} -> {pct(row['finetuned_error']):>7s}   {results['dense_bits'] / row['bits']:5.1f}x smaller")
+print(f"32-bit baseline: {pct(results['baseline_error'])}")
+fc_tuned = {b: row["finetuned_error"] for b, row in zip(range(1, 9), fc_rows)}
+assert all(fc_tuned[b] < results["baseline_error"] + 0.0005 for b in range(4, 9))  # 4 bits and up: no loss
+assert fc_tuned[3] < results["baseline_error"] + 0.003 and fc_tuned[2] > results["baseline_error"] + 0.005
+assert fc_tuned[1] > 0.3  # 1 bit (two values per layer) breaks the network
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Pruning and quantization together (DC Fig. 6)
+#
+# Size model (weights and biases): a pruned layer stores each surviving weight with a 5-bit
+# relative index; a quantized one stores b-bit indices plus its codebook (`q.model_bits`).
+# Three curves on LeNet-300-100: pruning only (retrained), quantization only (fine-tuned), and
+# both (pruned models quantized to 2-6 bits, fine-tuned).
+
+# %% slideshow={"slide_type": "fragment"}
+def fig6_curves(results):
+    """DC Fig. 6 data: ``{method: [(size % of 32-bit, test error %), ...]}`` (add more methods)."""
+    size = lambda bits: 100 * bits / results["dense_bits"]
+    curves = {
+        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"]],
+        "quantization only": [(size(results["configs"][q.config_key(32, b, "linear")]["bits"]), 100 * results["configs"][q.config_key(32, b, "linear")]["finetuned_error"]) for b in range(2, 9)],
+        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")],
+    }
+    return curves
+
+
+curves = fig6_curves(results)
+fig, ax = plt.subplots(figsize=(7, 3.4))
+plots.error_vs_size(ax, curves, baseline_error=100 * results["baseline_error"])
+ax.set_ylim(1, 4)
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+def smallest_size(points, max_error):
+    """Smallest model size (%) among the points whose error (%) is at most ``max_error``."""
+    return min(size for size, error in points if error <= max_error)
+
+
+target = 2.0  # test error (%)
+best = {method: smallest_size(points, target) for method, points in curves.items()}
+for method, size in best.items():
+    print(f"{method:>24s}: smallest model with error <= {target}%: {size:.2f}% of 32-bit ({100 / size:.0f}x)")
+assert best["pruning + quantization"] * 2 < best["pruning only"]
+assert best["pruning + quantization"] * 3 < best["quantization only"]
+pq6 = results["pruned"]["1/6/linear"]
+print(f"paper's LeNet-300-100 setting (8% of weights, 6-bit weights, 5-bit indices): ours {100 * pq6['bits'] / results['dense_bits']:.2f}% "
+      f"of the size, error {pct(pq6['finetuned_error'])};  paper {papers.DC_LENET_300_100_PQ['size_percent']}% ({papers.DC_LENET_300_100_PQ['rate']}x), error 1.58%")
+assert abs(100 * pq6["bits"] / results["dense_bits"] - papers.DC_LENET_300_100_PQ["size_percent"]) < 0.3
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. The contrast: linear (uniform) quantization
+#
+# Same bits, but the 2^b levels are evenly spaced between the layer's min and max, every weight is
+# rounded to the nearest one, and nothing is trained. k-means instead puts its levels where the
+# weights are, and minimizes the squared error directly.
+
+# %% slideshow={"slide_type": "fragment"}
+print("LeNet-300-100, all layers, no fine-tuning: test error")
+print(f"{'bits':>4s} {'uniform':>8s} {'k-means':>8s}   fc1 squared error: uniform / k-means")
+for b in range(1, 9):
+    uniform, kmeans = results["uniform"][str(b)], results["configs"][q.config_key(32, b, "linear")]["error"]
+    cb, idx = q.quantize_layer(fc1, b)
+    sse_ratio = ((q.linear_quantize(fc1, b) - fc1) ** 2).sum().item() / q.inertia(fc1.flatten(), cb, idx.flatten())
+    print(f"{b:4d} {pct(uniform):>8s} {pct(kmeans):>8s}   {sse_ratio:8.1f}x")
+uniform, kmeans = results["uniform"], {b: results["configs"][q.config_key(32, b, "linear")]["error"] for b in range(1, 9)}
+assert uniform["2"] > 0.5 and kmeans[2] < 0.03  # 4 evenly spaced levels break the network, 4 k-means levels do not
+assert uniform["3"] > 3 * kmeans[3] and uniform["4"] > kmeans[4] + 0.002
+assert abs(uniform["6"] - results["baseline_error"]) < 0.001  # with 64 levels even uniform is enough
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: uniform levels are spaced for the extremes, so most levels sit in the near-empty
+# tails and the dense middle gets one or two. k-means spends its levels where the weights are,
+# and its fine-tuned codebook recovers even more. Uniform quantization wins on hardware
+# simplicity: no codebook lookup, integer arithmetic.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. Try it: the bits slider
+#
+# Bits for the fc layers and the conv layers, the centroid start, fine-tuned or not, and the
+# model. Gray: the layer's weight histogram; red: the shared values, their height the number of
+# weights that share them.
+
+# %% slideshow={"slide_type": "fragment"}
+# NBVAL_IGNORE_OUTPUT: an interactive widget (its numbers are printed and checked below)
+panel = widgets.quantization_panel()
+panel.widget
+
+# %% slideshow={"slide_type": "fragment"}
+for setting in [dict(fc_bits=1), dict(fc_bits=8), dict(fc_bits=1, finetuned=True), dict(fc_bits=8, finetuned=True, init="kmeans++")]:
+    shown = panel.update(**setting)
+    print(setting, f"error {pct(shown['error'])}, {shown['rate']:.1f}x smaller, {shown['kb']:.1f} KB")
+try:
+    panel.update(fc_bits=9)
+except ValueError as error:
+    print("fc_bits=9 ->", error)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## What we measured
+#
+# - **k-means weight sharing** (1-D, on sorted values): 2 bits per weight already keeps
+#   LeNet-300-100 at 2.45% error (1.33% dense); from 4 bits on there is no loss, 8x smaller.
+# - **Eq. 1**: 3.2x on the paper's 16-weight example; on big layers r = 32/b, the codebook is free.
+# - **Centroid start** (pruned fc layers): a random start is clearly worst at 2-3 bits; linear and
+#   density tie within test noise at every width; from 4 bits on the start does not matter. The
+#   paper's "linear is best" (AlexNet) is not something LeNet-300-100 can resolve.
+# - **Fine-tuning the codebook** (Eq. 3) helps where quantization hurt (2 bits: 2.28% -> 2.19%;
+#   1 bit: 90% -> 53%) and is within noise elsewhere.
+# - **Pruning + quantization**: at <= 2% error the model is 52x smaller, against 17x for pruning
+#   alone and 11x for quantization alone; the paper's 8%-6-bit-5-bit setting gives 3.03% of the
+#   size (paper 3.1%).
+# - **Uniform levels** need about 2 more bits than k-means for the same error.
