@@ -455,7 +455,7 @@ def reproduce_lenet_300_100(root=DATA_DIR):
 def reproduce_lenet5(root=DATA_DIR):
     """LeNet-5: the grid of conv bits x fc bits x init (quantized, not fine-tuned; the conv
     features are computed once per conv setting), and fine-tuned with linear init: DC Table 6's
-    settings and Fig. 7's two curves. Writes ``root/lenet5.json`` and its fine-tuned codebooks."""
+    settings, Fig. 7's two curves and conv, fc in {2, 4, 6, 8} for the slider. Writes ``root/lenet5.json`` and its fine-tuned codebooks."""
     name = "lenet5"
     if models.baseline_info(name)["test_error"] > 0.02:
         raise RuntimeError("data/weights/lenet5 is not trained yet: run `python -m coursekit.train lenet5` first")
@@ -483,6 +483,7 @@ def reproduce_lenet5(root=DATA_DIR):
                 out["configs"][config_key(conv, fc, init)] = {"error": error, "finetuned_error": None, "bits": model_bits(base, fc, conv)}
         print(f"lenet5 grid {init}: 8/5 {100 * out['configs'][config_key(8, 5, init)]['error']:.2f}%", flush=True)
     tuned_settings = [(8, 5), (8, 4), (4, 2)] + [(c, 32) for c in range(1, 9)] + [(32, f) for f in range(1, 9)]
+    tuned_settings += [(c, f) for c in (2, 4, 6, 8) for f in (2, 4, 6, 8) if (c, f) != (8, 4)]  # for the slider
     for conv, fc in tuned_settings:
         row, _, tuned = quantize_and_finetune(base, name, fc, conv, "linear")
         key = config_key(conv, fc, "linear")
@@ -513,6 +514,20 @@ def load_results(name, root=DATA_DIR):
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: regenerate it with `python -m coursekit.reproduce quantization`.")
     return json.loads(path.read_text())
+
+
+def fig6_curves(results):
+    """DC Fig. 6 data from ``load_results("lenet_300_100")``: ``{method: [(size in % of the
+    32-bit model, test error in %), ...]}`` for pruning only, quantization only (fine-tuned,
+    linear init, 2-8 bits) and pruning + quantization. Add a method (e.g. SVD) by adding an
+    entry; draw with ``plots.error_vs_size``."""
+    size = lambda bits: 100 * bits / results["dense_bits"]
+    quantized = [results["configs"][config_key(32, b, "linear")] for b in range(2, 9)]
+    return {
+        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"]],
+        "quantization only": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in quantized],
+        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")],
+    }
 
 
 def load_finetuned(name, fc_bits, conv_bits=32, init="linear", root=DATA_DIR):

@@ -240,18 +240,7 @@ assert fc_tuned[1] > 0.3  # 1 bit (two values per layer) breaks the network
 # both (pruned models quantized to 2-6 bits, fine-tuned).
 
 # %% slideshow={"slide_type": "fragment"}
-def fig6_curves(results):
-    """DC Fig. 6 data: ``{method: [(size % of 32-bit, test error %), ...]}`` (add more methods)."""
-    size = lambda bits: 100 * bits / results["dense_bits"]
-    curves = {
-        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"]],
-        "quantization only": [(size(results["configs"][q.config_key(32, b, "linear")]["bits"]), 100 * results["configs"][q.config_key(32, b, "linear")]["finetuned_error"]) for b in range(2, 9)],
-        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")],
-    }
-    return curves
-
-
-curves = fig6_curves(results)
+curves = q.fig6_curves(results)  # {method: [(size %, error %)]}: the SVD chapter adds its own curve
 fig, ax = plt.subplots(figsize=(7, 3.4))
 plots.error_vs_size(ax, curves, baseline_error=100 * results["baseline_error"])
 ax.set_ylim(1, 4)

@@ -187,3 +187,16 @@ def test_slider_extremes(panel, model, bits, finetuned):
 def test_slider_out_of_range_is_a_clear_error(panel, bad):
     with pytest.raises(ValueError, match="bits must be an integer from 1 to 8|init=|model="):
         panel.update(**bad)
+
+
+def test_finetuned_checkpoint_reloads_to_its_recorded_error():
+    if not (q.DATA_DIR / "lenet_300_100_finetuned.safetensors").is_file():
+        pytest.skip("data/quantization not generated yet")
+    from coursekit import train
+
+    model = q.load_finetuned("lenet_300_100", fc_bits=2, init="linear")
+    recorded = q.load_results("lenet_300_100")["configs"][q.config_key(32, 2, "linear")]["finetuned_error"]
+    assert train.evaluate(model) == pytest.approx(recorded, abs=3e-4)  # 3 of 10,000 images
+    assert len(q.codebook(model[1])) == 4
+    with pytest.raises(ValueError, match="no fine-tuned checkpoint"):
+        q.load_finetuned("lenet_300_100", fc_bits=2, init="linear", conv_bits=4)
