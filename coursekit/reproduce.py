@@ -11,6 +11,7 @@ import time
 # chapter -> module whose reproduce() regenerates it, in the order `all` runs them
 CHAPTERS = {
     "baselines": "coursekit.train",
+    "pruning": "coursekit.pruning",
     "structured": "coursekit.structured",
     "factorization": "coursekit.factorization",
     "quantization": "coursekit.quantization",
