@@ -33,3 +33,29 @@ def error_vs_size(ax, curves, baseline_error=None):
     ax.set(xscale="log", xlabel="model size (% of the 32-bit model)", ylabel="test error (%)")
     ax.legend(fontsize=8)
     return ax
+
+
+def draw_tree(ax, tree, names):
+    """Draw a binary tree of nested pairs (leaves: ints, labelled ``names[leaf]``), root on top.
+
+    Left edges are labelled 0 and right edges 1, so the path to a leaf spells its code
+    (e.g. a Huffman tree from ``coursekit.huffman.huffman_tree``).
+    """
+    next_x = [0]
+
+    def place(node, depth):  # a leaf's x is its rank from the left; a node sits above its children
+        if not isinstance(node, tuple):
+            x, next_x[0] = next_x[0], next_x[0] + 1
+            ax.text(x, -depth, names[node], ha="center", va="top", fontsize=9, bbox=dict(fc="white", ec="tab:blue"))
+            return x
+        children = [place(child, depth + 1) for child in node]
+        x = sum(children) / 2
+        for bit, cx in enumerate(children):
+            ax.plot([x, cx], [-depth, -depth - 1], color="gray", lw=1, zorder=0)
+            ax.text((x + cx) / 2, -depth - 0.5, str(bit), color="tab:red", ha="center", va="center", fontsize=9)
+        return x
+
+    place(tree, 0)
+    ax.set_xlim(-0.7, next_x[0] - 0.3)
+    ax.axis("off")
+    return ax

@@ -13,8 +13,9 @@ CHAPTERS = {
     "baselines": "coursekit.train",
     "pruning": "coursekit.pruning",
     "structured": "coursekit.structured",
-    "factorization": "coursekit.factorization",
     "quantization": "coursekit.quantization",
+    "factorization": "coursekit.factorization",
+    "deep_compression": "coursekit.deep_compression",
 }
 
 
