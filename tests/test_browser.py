@@ -158,8 +158,10 @@ def lab(tmp_path):
 
 KERNEL_IDLE = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
     && [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(item => item.textContent.includes('| Idle'))"""
-ALL_RUN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .every(prompt => /\\[\\d+\\]/.test(prompt.textContent))"""
+ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+ALL_RUN = f"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .every(prompt => /\\[\\d+\\]/.test(prompt.textContent))
+    || [...document.querySelectorAll("{ERRORS}")].some(output => output.textContent.includes('Traceback'))"""
 
 
 def slider_panel(page, label):
@@ -187,10 +189,12 @@ def test_jupyterlab_runs_the_notebook_and_the_slider_answers_the_keyboard(lab, w
     page.wait_for_function(KERNEL_IDLE, timeout=90_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile("^Run All Cells")).click()
-    page.wait_for_function(ALL_RUN, timeout=120_000)
+    try:
+        page.wait_for_function(ALL_RUN, timeout=120_000)
+    finally:
+        page.screenshot(path=tmp_path / "after_run_all.png", full_page=True)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-    raised = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                          has_text=re.compile("Traceback|Error")).all_inner_texts()
+    raised = page.locator(ERRORS, has_text="Traceback").all_inner_texts()
     assert not raised, f"a cell raised an error: {raised[0][-2000:] if raised else ''}"
     page.screenshot(path=tmp_path / "notebook_run.png")
 
