@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import compressed, deep_compression, train
+from . import compressed, deep_compression, models, pruning, train
 
 
 def compress(args):
@@ -23,10 +23,11 @@ def inspect(args):
     size = args.file.stat().st_size
     print(f"{args.file}: {model_name}, format version {compressed.VERSION}, {size:,} bytes")
     print(f"{'layer':6s} {'shape':>18s} {'kept':>7s} {'values':>6s} {'index bits':>10s} {'weight stream':>13s} {'gap stream':>10s}")
-    for header, weight, _ in layers:
+    names = list(pruning.layers(models.build(model_name)))  # fc1, ... rather than module indices
+    for name, (header, weight, _) in zip(names, layers):
         kept = (weight != 0).sum()
         print(
-            f"{header['name']:6s} {str(tuple(header['shape'])):>18s} {100 * kept / weight.size:6.2f}% "
+            f"{name:6s} {str(tuple(header['shape'])):>18s} {100 * kept / weight.size:6.2f}% "
             f"{len(header['codebook']):6d} {header['index_bits']:10d} {header['weight_bytes']:11,d} B {header['gap_bytes']:8,d} B"
         )
     dense = deep_compression.dense_bytes(model_name)

@@ -54,26 +54,6 @@ RECIPES = {
     ),
 }
 
-# DC Tables 2-3 (paper's figures), per layer: weights, weights% after pruning, weight bits P+Q
-# and P+Q+H, index bits P+Q and P+Q+H, compress rate P+Q and P+Q+H (%). Layer names are ours:
-# the paper's ip1, ip2, ip3 are our fc1, fc2, fc3.
-PAPER_TABLES = {
-    "lenet_300_100": {
-        "fc1": (235e3, 8, 6, 4.4, 5, 3.7, 3.1, 2.32),
-        "fc2": (30e3, 9, 6, 4.4, 5, 4.3, 3.8, 3.04),
-        "fc3": (1e3, 26, 6, 4.3, 5, 3.2, 15.7, 12.70),
-        "total": (266e3, 8, 6, 5.1, 5, 3.7, 3.1, 2.49),
-    },
-    "lenet5": {
-        "conv1": (0.5e3, 66, 8, 7.2, 5, 1.5, 78.5, 67.45),
-        "conv2": (25e3, 12, 8, 7.2, 5, 3.9, 6.0, 5.28),
-        "fc1": (400e3, 8, 5, 4.5, 5, 4.5, 2.7, 2.45),
-        "fc2": (5e3, 19, 5, 5.2, 5, 3.7, 6.9, 6.13),
-        "total": (431e3, 8, 5.3, 4.1, 5, 4.4, 3.05, 2.55),
-    },
-}
-
-
 def dense_bytes(name):
     """Bytes of the fp32 dense model ``name``: 4 per parameter (weights and biases)."""
     return 4 * models.count_parameters(models.build(name))
@@ -115,13 +95,13 @@ def layer_rows(model, bits):
 
     ``bits``: ``{layer: bits per weight index}``. Fixed-width (P+Q) columns count ``bits`` per
     weight and 5-bit relative indices (with their fillers); P+Q+H columns are the Huffman
-    streams the file holds. A layer's rate is its bits (codebook included, bias excluded) over
-    32 bits per dense weight; the total row counts the whole file (header and biases too).
+    streams the file holds. A rate is the bits of the weights (codebooks included, biases and
+    file header excluded, as in the paper) over 32 bits per dense weight.
     """
     names = list(pruning.layers(model))
     fixed = compressed.encode_model(model, index_bits=FIXED_INDEX_BITS)
     coded = compressed.encode_model(model)
-    rows, totals = [], dict(weights=0, nonzeros=0, entries=0, pq=0, pqh=0, w_bits=0, w_huff=0, i_huff=0)
+    rows, totals = [], dict(weights=0, nonzeros=0, entries=0, fixed_entries=0, pq=0, pqh=0, w_bits=0, w_huff=0, i_huff=0)
     for name, f, c in zip(names, fixed, coded):
         codebook_bits = 32 * len(c.codebook)
         pq = f.entries * (bits[name] + FIXED_INDEX_BITS) + codebook_bits
@@ -141,9 +121,24 @@ def layer_rows(model, bits):
                 "rate P+Q+H %": 100 * pqh / (32 * c.size),
             }
         )
-        for key, value in dict(weights=c.size, nonzeros=c.nonzeros, entries=c.entries, pq=pq, pqh=pqh,
+        for key, value in dict(weights=c.size, nonzeros=c.nonzeros, entries=c.entries, fixed_entries=f.entries, pq=pq, pqh=pqh,
                                w_bits=f.entries * bits[name], w_huff=c.weight_stream_bits, i_huff=c.gap_stream_bits).items():
             totals[key] += value
+    rows.append(
+        {
+            "layer": "total",
+            "weights": totals["weights"],
+            "weights %": 100 * totals["nonzeros"] / totals["weights"],
+            "weight bits P+Q": totals["w_bits"] / totals["fixed_entries"],
+            "weight bits P+Q+H": totals["w_huff"] / totals["entries"],
+            "index bits P+Q": FIXED_INDEX_BITS,
+            "index bits P+Q+H": totals["i_huff"] / totals["entries"],
+            "relative index bits": None,
+            "fillers": sum(r["fillers"] for r in rows),
+            "rate P+Q %": 100 * totals["pq"] / (32 * totals["weights"]),
+            "rate P+Q+H %": 100 * totals["pqh"] / (32 * totals["weights"]),
+        }
+    )
     return rows, totals
 
 
@@ -204,7 +199,7 @@ def format_table(rows):
     lines = [f"{'layer':6s} {'weights':>8s} {'kept':>6s} {'w bits':>6s} {'w+H':>5s} {'i+H':>5s} {'P+Q':>7s} {'P+Q+H':>7s}"]
     for r in rows:
         lines.append(
-            f"{r['layer']:6s} {r['weights']:8,d} {r['weights %']:5.1f}% {r['weight bits P+Q']:6d} "
+            f"{r['layer']:6s} {r['weights']:8,d} {r['weights %']:5.1f}% {r['weight bits P+Q']:6.1f} "
             f"{r['weight bits P+Q+H']:5.2f} {r['index bits P+Q+H']:5.2f} {r['rate P+Q %']:6.2f}% {r['rate P+Q+H %']:6.2f}%"
         )
     return "\n".join(lines)

@@ -39,6 +39,25 @@ DC_TABLE1 = {
     "vgg16": {"error": (0.3150, 0.3117), "kb": (552e3, 11.3e3), "rate": 49},
 }
 
+# DC Tables 2-3, per layer: weights, weights% after pruning, weight bits P+Q
+# and P+Q+H, index bits P+Q and P+Q+H, compress rate P+Q and P+Q+H (%). Layer names are ours:
+# the paper's ip1, ip2, ip3 are our fc1, fc2, fc3.
+DC_LAYER_TABLES = {
+    "lenet_300_100": {
+        "fc1": (235e3, 8, 6, 4.4, 5, 3.7, 3.1, 2.32),
+        "fc2": (30e3, 9, 6, 4.4, 5, 4.3, 3.8, 3.04),
+        "fc3": (1e3, 26, 6, 4.3, 5, 3.2, 15.7, 12.70),
+        "total": (266e3, 8, 6, 5.1, 5, 3.7, 3.1, 2.49),
+    },
+    "lenet5": {
+        "conv1": (0.5e3, 66, 8, 7.2, 5, 1.5, 78.5, 67.45),
+        "conv2": (25e3, 12, 8, 7.2, 5, 3.9, 6.0, 5.28),
+        "fc1": (400e3, 8, 5, 4.5, 5, 4.5, 2.7, 2.45),
+        "fc2": (5e3, 19, 5, 5.2, 5, 3.7, 6.9, 6.13),
+        "total": (431e3, 8, 5.3, 4.1, 5, 4.4, 3.05, 2.55),
+    },
+}
+
 # Molchanov, Tyree, Karras, Aila, Kautz 2017, "Pruning Convolutional Neural Networks for Resource
 # Efficient Inference": Spearman rank correlation of each criterion with the oracle ranking.
 # VGG-16 fine-tuned on Birds-200, mean over layers ("per layer") and over all layers together
