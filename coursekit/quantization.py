@@ -519,15 +519,26 @@ def load_results(name, root=DATA_DIR):
 def fig6_curves(results):
     """DC Fig. 6 data from ``load_results("lenet_300_100")``: ``{method: [(size in % of the
     32-bit model, test error in %), ...]}`` for pruning only, quantization only (fine-tuned,
-    linear init, 2-8 bits) and pruning + quantization. Add a method (e.g. SVD) by adding an
+    linear init, 2-8 bits) and pruning + quantization (the best of the pruned models quantized to
+    2-6 bits). Add a method (e.g. SVD) by adding an
     entry; draw with ``plots.error_vs_size``."""
     size = lambda bits: 100 * bits / results["dense_bits"]
     quantized = [results["configs"][config_key(32, b, "linear")] for b in range(2, 9)]
     return {
         "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"]],
         "quantization only": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in quantized],
-        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")],
+        "pruning + quantization": best_tradeoffs([(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")]),
     }
+
+
+def best_tradeoffs(points):
+    """The (size, error) points that no smaller model beats: sorted by size, each with a lower
+    error than every smaller one (the lower envelope of several pruned models' curves)."""
+    front = []
+    for size, error in sorted(points):
+        if not front or error < front[-1][1]:
+            front.append((size, error))
+    return front
 
 
 def load_finetuned(name, fc_bits, conv_bits=32, init="linear", root=DATA_DIR):

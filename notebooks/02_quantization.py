@@ -86,7 +86,7 @@ plt.show()
 #
 # The paper's example: 16 weights, 4 clusters, 32-bit floats.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "fragment"} tags=["show-input"]
 ex = papers.DC_EQ1_EXAMPLE
 r = q.compression_rate(ex["n"], ex["k"], ex["b"])
 print(f"r = 16*32 / (16*2 + 4*32) = {r:.1f}x   (paper: {ex['rate']}x)")
@@ -192,7 +192,7 @@ for b in (4, 5, 6):  # from 4 bits on, the start hardly matters
 # `weight = codebook[indices] * mask`. Its backward is a scatter-add of the weight gradients by
 # index. The mask keeps pruned weights at zero. A 2 x 2 check by hand:
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "fragment"} tags=["show-input"]
 layer = torch.nn.Linear(2, 2, bias=False)
 with torch.no_grad():
     layer.weight.copy_(torch.tensor([[1.0, -1.0], [0.0, 1.2]]))  # 0.0: a pruned weight

@@ -200,3 +200,8 @@ def test_finetuned_checkpoint_reloads_to_its_recorded_error():
     assert len(q.codebook(model[1])) == 4
     with pytest.raises(ValueError, match="no fine-tuned checkpoint"):
         q.load_finetuned("lenet_300_100", fc_bits=2, init="linear", conv_bits=4)
+
+
+def test_best_tradeoffs_keeps_the_lower_envelope():
+    points = [(3.0, 1.8), (1.0, 2.5), (2.0, 2.6), (1.5, 2.0), (2.5, 1.9)]
+    assert q.best_tradeoffs(points) == [(1.0, 2.5), (1.5, 2.0), (2.5, 1.9), (3.0, 1.8)]
