@@ -89,19 +89,21 @@ def write_deck(nb, name, out_dir):
     return path
 
 
-def references():
-    """The lecture's last slides, from slides/references.py (a py:percent script)."""
-    nb = jupytext.read(SLIDES / "references.py")
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"references-{i}"  # jupytext gives a script's cells random ids
+def numbered(nb, name):
+    """The notebook with its cells' ids set to name-1, name-2, ...: jupytext draws new random ids
+    each time it writes a notebook, and a deck should change only when what it shows changes."""
+    for i, cell in enumerate(nb.cells, start=1):
+        cell.id = f"{name}-{i}"
     return nb
 
 
 def decks():
-    """Each deck's name and the notebook it shows: one per chapter, then the lecture."""
-    named = {path.stem: nbformat.read(path, as_version=4) for path in chapters()}
+    """Each deck's name and the notebook it shows: one per chapter, then the lecture, which ends
+    with the references of slides/references.py (a py:percent script)."""
+    named = {path.stem: numbered(nbformat.read(path, as_version=4), path.stem) for path in chapters()}
     in_order = [named[name] for name in sorted(named, key=lecture_rank)]
-    named["lecture"] = lecture_notebook(in_order + [references()])
+    references = numbered(jupytext.read(SLIDES / "references.py"), "references")
+    named["lecture"] = lecture_notebook(in_order + [references])
     return named
 
 
