@@ -173,7 +173,7 @@ def slider_panel(page, label):
 def shown(panel):
     """What a panel shows besides its slider: its texts (the error) and its pictures (the histogram)."""
     texts = panel.locator(".widget-html, .widget-label:not(.widget-slider .widget-label), .jp-RenderedText").all_inner_texts()
-    return " | ".join(texts), panel.locator("img").evaluate_all("images => images.map(i => i.src)")
+    return " | ".join(texts), [image.screenshot() for image in panel.locator("img").all()]
 
 
 def error_shown(texts_and_images):
