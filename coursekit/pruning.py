@@ -396,7 +396,7 @@ FINAL = {
     ),
     "lenet5": dict(
         sparsity={"conv1": 0.34, "conv2": 0.88, "fc1": 0.925, "fc2": 0.81},
-        steps=2, epochs=1, lr=0.005, weight_decay=5e-4, batch_size=64,
+        steps=3, epochs=1, lr=0.005, weight_decay=5e-4, batch_size=64,
     ),
 }
 # Retraining of the grid and the curves below: shorter, in batches of 256 to be quick.

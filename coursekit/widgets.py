@@ -288,7 +288,9 @@ def pruning_panel():
             "retrained_at": round(100 * row["from"]) if retrained else None,
             "test_images": table[model]["images"],
         }
-        start = f", from the checkpoint retrained at {shown['retrained_at']}%" if retrained else ""
+        start = {None: "", 0: f", the baseline: no checkpoint retrained below {100 * pruning.GRID[0]:.0f}%"}.get(
+            shown["retrained_at"], f", from the checkpoint retrained at {shown['retrained_at']}%"
+        )
         label.value = (
             f"<b>{model}</b>, {percent}% of weights pruned ({scope}{start})<br>"
             f"test error <b>{100 * row['error']:.2f}%</b> on {shown['test_images']:,} test images &nbsp; "
