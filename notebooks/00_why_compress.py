@@ -104,7 +104,7 @@ assert round(params["AlexNet"] / 1e6, 1) == 61.1 and round(params["VGG-16"] / 1e
 #
 # On-chip SRAM is cheap to read (5 pJ) but small. We assume **8 MB** as an order of magnitude
 # for a mobile chip's on-chip memory (an assumption, not a paper's figure: change it and re-run).
-# The LeNets fit with room to spare; AlexNet and VGG-16 are 30 and 65 times too big, so every
+# The LeNets fit with room to spare; AlexNet and VGG-16 are 29 and 66 times too big, so every
 # weight comes from DRAM at 640 pJ. Compression is what moves a model across that line.
 
 # %% slideshow={"slide_type": "fragment"}
