@@ -41,7 +41,10 @@ def main():
     for what, network in networks.items():
         rows[what] = {"parameters": models.count_parameters(network)}
         for batch, repeats in [(256, 50), (1, 300)]:
-            rows[what][f"batch {batch} median ms"] = statistics.median(structured.forward_times_ms(network, batch, repeats))
+            times = structured.forward_times_ms(network, batch, repeats)
+            # the best run is the cost of the computation; the median also counts the CPU's other users
+            rows[what][f"batch {batch} best ms"] = min(times)
+            rows[what][f"batch {batch} median ms"] = statistics.median(times)
     slider = slider_times_ms()
     q = statistics.quantiles(slider, n=100)
     result = {
@@ -49,10 +52,13 @@ def main():
         "networks": rows,
         "slider_ms": {"moves": len(slider), "p50": q[49], "p95": q[94], "max": max(slider)},
     }
-    print(f"{'network':10s} {'params':>8s} {'batch 256 ms':>12s} {'speed-up':>8s} {'batch 1 ms':>10s}")
-    dense_ms = rows["dense"]["batch 256 median ms"]
+    print(f"{'network':10s} {'params':>8s} {'batch 256 best ms':>17s} {'speed-up':>8s} {'median ms':>9s} {'batch 1 best ms':>15s}")
+    dense_ms = rows["dense"]["batch 256 best ms"]
     for what, row in rows.items():
-        print(f"{what:10s} {row['parameters']:8,d} {row['batch 256 median ms']:12.3f} {dense_ms / row['batch 256 median ms']:7.2f}x {row['batch 1 median ms']:10.4f}")
+        print(
+            f"{what:10s} {row['parameters']:8,d} {row['batch 256 best ms']:17.3f} {dense_ms / row['batch 256 best ms']:7.2f}x "
+            f"{row['batch 256 median ms']:9.3f} {row['batch 1 best ms']:15.4f}"
+        )
     s = result["slider_ms"]
     print(f"rank slider: {s['moves']} moves, p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms, max {s['max']:.2f} ms (budget 50 / 100 ms)")
     RESULTS.mkdir(parents=True, exist_ok=True)
