@@ -438,6 +438,7 @@ def load(what):
         path = DATA_DIR / f"{what}.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run `python -m coursekit.reproduce structured`")
-    if what == "lenet5_pruned":
-        return from_state("lenet5", load_file(path))
-    return json.loads(path.read_text())
+    try:
+        return from_state("lenet5", load_file(path)) if what == "lenet5_pruned" else json.loads(path.read_text())
+    except Exception as error:
+        raise ValueError(f"{path} is unreadable ({error}): run `python -m coursekit.reproduce structured`") from error
