@@ -120,7 +120,7 @@ def factorize_network(model, ranks):
     return factorized.eval()
 
 
-# LeNet-300-100 = Flatten, fc1 (0 index 1), ReLU, fc2 (index 3), ReLU, fc3 (index 5).
+# LeNet-300-100 = Flatten, fc1 (index 1), ReLU, fc2 (index 3), ReLU, fc3 (index 5).
 # fc3 stays dense: its break-even rank is 100 * 10 / 110 = 9.1, so only rank 9 would save
 # anything (10 of its 1,000 weights), at the cost of one of the 10 classes' directions.
 LENET_300_100_LAYERS = {1: "fc1", 3: "fc2"}
@@ -252,12 +252,6 @@ def spectra(model, layers):
     return {name: torch.linalg.svdvals(model[i].weight.detach()) for i, name in layers.items()}
 
 
-def fine_tune(model, epochs, lr, desc):
-    """Retrain a factorized network (both factors and the dense layers) with SGD; eval mode after."""
-    train.fit(model, epochs, lr, desc=desc, progress=False)
-    return model.eval()
-
-
 def rank_sweep(name, layers, fractions, fine_tune_fractions, epochs, lr):
     """Factorize the baseline ``name`` at each fraction of full rank; evaluate, fine-tune some.
 
@@ -277,7 +271,7 @@ def rank_sweep(name, layers, fractions, fine_tune_fractions, epochs, lr):
             "error": train.evaluate(net),
         }
         if fraction in fine_tune_fractions:
-            fine_tune(net, epochs, lr, desc=f"{name} {fraction}")
+            train.fit(net, epochs, lr, progress=False)  # both factors and the dense layers
             row["error_fine_tuned"] = train.evaluate(net)
             checkpoints.update({f"{fraction}/{k}": v.contiguous() for k, v in net.state_dict().items()})
         rows.append(row)
@@ -285,7 +279,7 @@ def rank_sweep(name, layers, fractions, fine_tune_fractions, epochs, lr):
     return rows, checkpoints
 
 
-def load_fine_tuned(name, fraction, layers=LENET_300_100_LAYERS, root=DATA_DIR):
+def load_fine_tuned(name, fraction, root=DATA_DIR):
     """The fine-tuned factorized ``name`` at ``fraction`` of full rank, from ``data/factorization/``."""
     state = load_file(Path(root) / f"{name}.safetensors")
     prefix = f"{fraction}/"
@@ -293,7 +287,7 @@ def load_fine_tuned(name, fraction, layers=LENET_300_100_LAYERS, root=DATA_DIR):
         kept = sorted({float(k.split("/")[0]) for k in state})
         raise ValueError(f"no fine-tuned checkpoint of {name} at fraction {fraction}; available: {kept}")
     base = models.build(name)
-    net = factorize_network(base, ranks_for_fraction(base, fraction, layers))
+    net = factorize_network(base, ranks_for_fraction(base, fraction, SWEEPS[name][0]))
     net.load_state_dict({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
     return net.eval()
 
