@@ -14,6 +14,7 @@ coursekit.reproduce deep_compression`` writes both models' files to ``data/compr
 
 import json
 import math
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,10 +47,10 @@ RECIPES = {
         quantize_epochs=2, quantize_lr=0.001,
     ),
     "lenet5": dict(
-        sparsity={"conv1": 0.35, "conv2": 0.88, "fc1": 0.95, "fc2": 0.82},
+        sparsity={"conv1": 0.35, "conv2": 0.88, "fc1": 0.94, "fc2": 0.82},
         bits={"conv1": 6, "conv2": 5, "fc1": 3, "fc2": 4},
         init="kmeans++",
-        prune_steps=3, prune_epochs=1, prune_lr=0.02, prune_batch_size=256, prune_weight_decay=5e-4,
+        prune_steps=3, prune_epochs=2, prune_lr=0.02, prune_batch_size=256, prune_weight_decay=5e-4,
         quantize_epochs=1, quantize_lr=0.0005,
     ),
 }
@@ -65,15 +66,19 @@ def schedule(sparsity, steps):
     return [{layer: 1 - (1 - s) ** ((i + 1) / steps) for layer, s in sparsity.items()} for i in range(steps)]
 
 
-def prune(model, recipe, progress=True):
-    """Stage 1: iterative magnitude pruning with retraining; returns ``model`` with exact zeros."""
+def prune(model, recipe, progress=True, after_step=None):
+    """Stage 1: iterative magnitude pruning with retraining; returns ``model`` with exact zeros.
+
+    ``after_step(model)``, if given, is called after each step's retraining (masks attached).
+    """
     steps = schedule(recipe["sparsity"], recipe["prune_steps"])
     retraining = pruning.prune_and_retrain(
         model, steps, recipe["prune_epochs"], recipe["prune_lr"], progress=progress,
         batch_size=recipe["prune_batch_size"], weight_decay=recipe["prune_weight_decay"],
     )
     for _ in retraining:
-        pass
+        if after_step is not None:
+            after_step(model)
     return pruning.make_permanent(model)
 
 
@@ -162,17 +167,35 @@ def stage_sizes(model, bits, file_bytes):
     }
 
 
+def curve_point(model, recipe, path):
+    """Size and error of a pruning step's model if it were finished now: a copy quantized with
+    ``recipe`` but codebooks trained for 0.1 epoch only, written to ``path``. One point of the
+    error-vs-size curve along the pruning steps."""
+    trial = models.build(compressed.architecture_of(model))
+    with torch.no_grad():
+        for (name, module), weight in zip(pruning.layers(trial).items(), pruning.weights(model).values()):
+            module.weight.copy_(weight)
+            module.bias.copy_(pruning.layers(model)[name].bias)
+    quantize(trial, {**recipe, "quantize_epochs": 0.1}, progress=False)
+    compressed.save_compressed(trial, path)
+    kept = sum(nz for nz, _ in pruning.nonzero_weights(trial).values()) / sum(n for _, n in pruning.nonzero_weights(trial).values())
+    return {"kept %": 100 * kept, "file_bytes": Path(path).stat().st_size, "test_error": train.evaluate(trial)}
+
+
 def compress(name, path, recipe=None, progress=True):
     """Run the pipeline on the baseline ``name`` and write the compressed file to ``path``.
 
     Returns a JSON-able report: recipe, test error after each stage, bytes after each stage,
-    the per-layer table (DC Tables 2-3), the file's size and ratio, and the run time.
+    the per-layer table (DC Tables 2-3), the file's size and ratio, the error-vs-size curve
+    along the pruning steps (``curve_point``) and the run time.
     """
     recipe = recipe or RECIPES[name]
     start = time.perf_counter()
     model = models.pretrained(name)
     errors = {"baseline": train.evaluate(model)}
-    prune(model, recipe, progress)
+    curve = []
+    with tempfile.TemporaryDirectory() as scratch:
+        prune(model, recipe, progress, after_step=lambda m: curve.append(curve_point(m, recipe, Path(scratch) / "step.dc")))
     errors["pruned"] = train.evaluate(model)
     quantize(model, recipe, progress)
     errors["pruned + quantized"] = train.evaluate(model)
@@ -190,6 +213,7 @@ def compress(name, path, recipe=None, progress=True):
         "dense_bytes": dense_bytes(name),
         "ratio": dense_bytes(name) / file_bytes,
         "layers": rows,
+        "curve": curve,
         "seconds": round(time.perf_counter() - start, 1),
     }
 
