@@ -32,7 +32,7 @@ def test_layer_rows_count_bits_by_hand():
     assert rows[-1]["layer"] == "total" and totals["nonzeros"] == 4
 
 
-@pytest.mark.parametrize("name", ["lenet_300_100"])
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
 def test_committed_files_reload_to_their_recorded_error(name):
     path = deep_compression.COMPRESSED_DIR / f"{name}.dc"
     report = json.loads(path.with_suffix(".json").read_text())
