@@ -69,7 +69,7 @@ def main():
         )
     print(f"speed-up at batch 256: maps removed {result['speed-up batch 256, maps removed']:.2f}x, "
           f"90% zeroed {result['speed-up batch 256, 90% zeroed']:.2f}x")
-    print(f"slider callback: p50 {result['slider p50 ms']:.1f} ms, p95 {result['slider p95 ms']:.1f} ms (limits 50 / 100)")
+    print(f"slider callback: p50 {result['slider p50 ms']:.3f} ms, p95 {result['slider p95 ms']:.3f} ms (limits 50 / 100)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "structured.json").write_text(json.dumps(result, indent=2) + "\n")
 
