@@ -38,6 +38,8 @@ FIXED_INDEX_BITS = 5  # the relative-index width of DC Tables 2-3 for the fixed-
 #   At 3 bits k-means++ starts beat linear ones (DC Fig. 8 also finds linear worst at 3 bits).
 # Retraining after each pruning step uses the pruning chapter's recipe (batches of 256, L2 5e-4);
 # the codebooks are trained at a small rate, since each one's gradient sums thousands of weights'.
+# Epochs: as many as fit in `reproduce`'s 10-minute budget on 2 shared cores (LeNet-5: 7 epochs
+# at ~50 s each). LeNet-5 loses most of its accuracy in pruning, and more epochs would help most.
 RECIPES = {
     "lenet_300_100": dict(
         sparsity={"fc1": 0.915, "fc2": 0.90, "fc3": 0.70},
@@ -178,7 +180,8 @@ def curve_point(model, recipe, path):
             module.bias.copy_(pruning.layers(model)[name].bias)
     quantize(trial, {**recipe, "quantize_epochs": 0.1}, progress=False)
     compressed.save_compressed(trial, path)
-    kept = sum(nz for nz, _ in pruning.nonzero_weights(trial).values()) / sum(n for _, n in pruning.nonzero_weights(trial).values())
+    counts = pruning.nonzero_weights(trial).values()
+    kept = sum(nz for nz, _ in counts) / sum(n for _, n in counts)
     return {"kept %": 100 * kept, "file_bytes": Path(path).stat().st_size, "test_error": train.evaluate(trial)}
 
 
