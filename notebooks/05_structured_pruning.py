@@ -248,7 +248,7 @@ lowest = sum(points[-1]["kept"].values()) / 70
 for kept in [1.0, 0.75, 0.5, 0.25, lowest]:
     shown = panel.update(kept=kept)
     print(f"kept {kept:.2f}: conv1 {shown['kept']['conv1']:2d}/20, conv2 {shown['kept']['conv2']:2d}/50, "
-          f"test error {100 * shown['error']:.2f}%, {shown['flops'] / 1e6:.2f} MFLOPs")
+          f"test error {100 * shown['error']:.2f}%, {shown['flops'] / 1e6:.2f} MFLOPs, {shown['latency_ms']:.1f} ms per 256 images")
 assert panel.update(kept=1.0)["flops"] == 4_586_000
 
 # %% [markdown] slideshow={"slide_type": "notes"}
