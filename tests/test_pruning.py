@@ -1,0 +1,215 @@
+"""Magnitude pruning (coursekit.pruning) and the pruning slider (coursekit.widgets.pruning_panel)."""
+
+import pytest
+import torch
+import torchvision
+from torch import nn
+from torch.nn.utils import prune
+
+from coursekit import models, pruning, train, widgets
+
+
+def tiny_net(w1, w2):
+    """Linear(2 -> 2) then Linear(2 -> 1), with the given weights (layers fc1, fc2)."""
+    net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor(w1))
+        net[2].weight.copy_(torch.tensor(w2))
+    return net
+
+
+# --- masks on hand-made tensors ----------------------------------------------------------------
+
+
+def test_smallest_mask_removes_the_k_smallest():
+    scores = torch.tensor([[3.0, 1.0], [0.5, 2.0]])
+    assert torch.equal(pruning.smallest_mask(scores, 0.5), torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+
+
+def test_smallest_mask_ties_are_broken_by_position():
+    assert pruning.smallest_mask(torch.ones(4), 0.5).tolist() == [0, 0, 1, 1]
+    assert pruning.smallest_mask(torch.tensor([2.0, 1.0, 2.0, 1.0, 2.0]), 0.6).tolist() == [0, 0, 1, 0, 1]
+
+
+def test_smallest_mask_extremes_and_empty_layer():
+    scores = torch.tensor([0.3, 0.1, 0.2])
+    assert pruning.smallest_mask(scores, 0).tolist() == [1, 1, 1]
+    assert pruning.smallest_mask(scores, 1).tolist() == [0, 0, 0]
+    assert pruning.smallest_mask(torch.empty(0, 5), 0.5).shape == (0, 5)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.01, 90])
+def test_sparsity_out_of_range_is_a_clear_error(bad):
+    with pytest.raises(ValueError, match="fraction in \\[0, 1\\]"):
+        pruning.smallest_mask(torch.ones(3), bad)
+
+
+def test_sparsity_threshold_is_the_kth_smallest():
+    scores = torch.tensor([4.0, 1.0, 3.0, 2.0])
+    assert pruning.sparsity_threshold(scores, 0.5) == 2.0
+    assert pruning.sparsity_threshold(scores, 0) == float("-inf")
+    assert pruning.threshold_mask(scores, 2.0).tolist() == [1, 0, 1, 0]
+
+
+def test_std_threshold_quality_times_std():
+    w = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0])  # sample std = sqrt(10 / 4) = 1.5811
+    assert pruning.std_threshold(w, 1.0) == pytest.approx(1.5811, abs=1e-4)
+    assert pruning.threshold_mask(w, pruning.std_threshold(w, 1.0)).tolist() == [1, 0, 0, 0, 1]
+    net = tiny_net([[0.1, -3.0], [2.0, 0.2]], [[1.0, -0.1]])
+    assert pruning.std_masks(net, 0.5)["fc1"].tolist() == [[0, 1], [1, 0]]
+
+
+def test_layerwise_and_global_masks():
+    net = tiny_net([[0.1, -3.0], [2.0, 0.2]], [[1.0, -0.15]])
+    layer = pruning.layerwise_masks(net, 0.5)
+    assert layer["fc1"].tolist() == [[0, 1], [1, 0]] and layer["fc2"].tolist() == [[1, 0]]
+    # one threshold for all six weights: the three smallest magnitudes are 0.1, 0.15, 0.2
+    both = pruning.global_masks(net, 0.5)
+    assert both["fc1"].tolist() == [[0, 1], [1, 0]] and both["fc2"].tolist() == [[1, 0]]
+    assert pruning.layerwise_masks(net, {"fc2": 1.0})["fc1"].tolist() == [[1, 1], [1, 1]]
+    with pytest.raises(ValueError, match="unknown layers"):
+        pruning.layerwise_masks(net, {"conv1": 0.5})
+
+
+def test_global_masks_match_torch_global_unstructured():
+    torch.manual_seed(0)
+    ours, theirs = models.lenet_300_100(), models.lenet_300_100()
+    theirs.load_state_dict(ours.state_dict())
+    masks = pruning.global_masks(ours, 0.8)
+    prune.global_unstructured([(m, "weight") for m in pruning.layers(theirs).values()], prune.L1Unstructured, amount=0.8)
+    assert all(torch.equal(masks[name], mask) for name, mask in pruning.masks(theirs).items())
+
+
+def test_layer_names_follow_the_paper():
+    assert list(pruning.layers(models.lenet5())) == ["conv1", "conv2", "fc1", "fc2"]
+    assert list(pruning.layers(models.lenet_300_100())) == ["fc1", "fc2", "fc3"]
+
+
+# --- masks hold through training -----------------------------------------------------------------
+
+
+def test_masks_hold_through_sgd_with_momentum_and_weight_decay():
+    torch.manual_seed(0)
+    net = models.lenet_300_100()
+    pruning.apply_masks(net, pruning.layerwise_masks(net, 0.9))
+    masks = pruning.masks(net)
+    before = pruning.weights(net)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01)
+    images, labels = torch.randn(32, 1, 28, 28), torch.randint(0, 10, (32,))
+    for _ in range(5):
+        loss = nn.functional.cross_entropy(net(images), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        for name, w in pruning.weights(net).items():
+            assert (w[masks[name] == 0] == 0).all(), f"a pruned weight of {name} came back"
+    after = pruning.weights(net)
+    assert not torch.equal(before["fc1"], after["fc1"]), "the surviving weights should have trained"
+    pruning.make_permanent(net)
+    assert pruning.nonzero_weights(net)["fc1"] == (23520, 235200)
+
+
+def test_apply_masks_twice_replaces_the_mask():
+    net = tiny_net([[0.1, -3.0], [2.0, 0.2]], [[1.0, -0.15]])
+    pruning.apply_masks(net, pruning.layerwise_masks(net, 0.25))
+    pruning.apply_masks(net, pruning.layerwise_masks(net, 0.5))
+    assert pruning.masks(net)["fc1"].tolist() == [[0, 1], [1, 0]]
+    assert pruning.nonzero_weights(net) == {"fc1": (2, 4), "fc2": (1, 2)}
+
+
+# --- storage and counting --------------------------------------------------------------------------
+
+
+def test_sparse_checkpoint_round_trip(tmp_path):
+    torch.manual_seed(0)
+    net = models.lenet_300_100()
+    pruning.apply_masks(net, pruning.global_masks(net, 0.9))
+    pruning.save_sparse(net, tmp_path / "net.safetensors", "lenet_300_100", info={"note": "test"})
+    back = pruning.load_sparse(tmp_path / "net.safetensors", keep_masks=True)
+    assert all(torch.equal(a, b) for a, b in zip(pruning.weights(net).values(), pruning.weights(back).values()))
+    assert all(torch.equal(a, b) for a, b in zip(pruning.masks(net).values(), pruning.masks(back).values()))
+    assert pruning.read_sparse(tmp_path / "net.safetensors")[2] == {"note": "test"}
+
+
+def test_reading_a_file_that_is_not_a_sparse_checkpoint_says_so(tmp_path):
+    models.save_weights(models.lenet_300_100(), "plain", {}, root=tmp_path)
+    with pytest.raises(ValueError, match="not written by pruning.save_sparse"):
+        pruning.read_sparse(tmp_path / "plain.safetensors")
+    with pytest.raises(FileNotFoundError, match="reproduce pruning"):
+        pruning.read_sparse(tmp_path / "missing.safetensors")
+
+
+def test_csr_bytes_counts_values_indices_and_row_pointers():
+    w = torch.tensor([[0.0, 1.0, 0.0, 2.0], [0.0, 0.0, 0.0, 0.0], [3.0, 4.0, 5.0, 0.0]])
+    assert pruning.csr_bytes(w) == 5 * (4 + 4) + 4 * 4
+    assert pruning.dense_bytes(w) == 12 * 4
+    assert pruning.csr_bytes(torch.zeros(20, 1, 5, 5)) == 21 * 4  # a conv: 20 rows of 25
+
+
+def test_flops_match_the_papers_tables_2_and_3():
+    assert pruning.dense_flops(models.lenet_300_100()) == {"fc1": 470_400, "fc2": 60_000, "fc3": 2_000}
+    assert pruning.dense_flops(models.lenet5()) == {"conv1": 576_000, "conv2": 3_200_000, "fc1": 800_000, "fc2": 10_000}
+
+
+def test_kept_parameters_on_the_meta_device():
+    with torch.device("meta"):
+        alexnet = torchvision.models.alexnet(weights=None)
+    keep = dict.fromkeys(pruning.layers(alexnet), 1.0)
+    assert pruning.kept_parameters(alexnet, keep) == models.count_parameters(alexnet) == 61_100_840
+    with pytest.raises(ValueError, match="keep rates"):
+        pruning.kept_parameters(alexnet, {"fc1": 0.1})
+
+
+# --- the committed results ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_final_pruned_models_are_12x_smaller(name):
+    model = pruning.load_pruned(name)
+    assert models.count_parameters(model) / pruning.nonzero_parameters(model) >= 12
+    assert pruning.pruned_info(name)["parameters"][1] == pruning.nonzero_parameters(model)
+
+
+def test_load_pruned_rejects_unknown_names():
+    with pytest.raises(ValueError, match="unknown model"):
+        pruning.load_pruned("alexnet")
+
+
+# --- the slider, driven from Python ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return widgets.pruning_panel()
+
+
+@pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
+@pytest.mark.parametrize("scope", ["layer", "global"])
+@pytest.mark.parametrize("retrained", [False, True])
+def test_slider_extremes_give_results(panel, model, scope, retrained):
+    dense = panel.update(sparsity=0, scope=scope, model=model, retrained=retrained)
+    weights = sum(w.numel() for w in pruning.weights(models.build(model)).values())
+    assert dense["nonzero_weights"] == weights
+    assert dense["csr_kb"] > dense["dense_kb"]  # CSR doubles the storage of a dense matrix
+    sparse = panel.update(sparsity=99, scope=scope, model=model, retrained=retrained)
+    assert sparse["nonzero_weights"] == pytest.approx(0.01 * weights, rel=0.05)
+    assert sparse["csr_kb"] < dense["dense_kb"] / 10
+    assert 0 <= sparse["error"] <= 1
+
+
+def test_slider_at_zero_shows_the_baseline_error(panel):
+    shown = panel.update(sparsity=0, model="lenet_300_100")
+    assert shown["error"] == pytest.approx(models.baseline_info("lenet_300_100")["test_error"], abs=1e-6)
+    assert shown["test_images"] == 10_000
+    assert panel.update(sparsity=0, model="lenet5")["test_images"] == 2_000
+
+
+@pytest.mark.parametrize("values", [{"sparsity": -1}, {"sparsity": 99.6}, {"sparsity": 150}, {"model": "vgg16"}, {"scope": "row"}])
+def test_slider_rejects_out_of_range_values(panel, values):
+    with pytest.raises(ValueError, match="sparsity=|model=|scope="):
+        panel.update(**values)
+
+
+def test_slider_retrained_uses_the_checkpoint_below(panel):
+    assert panel.update(sparsity=85, retrained=True)["retrained_at"] == 80
+    assert panel.update(sparsity=30, retrained=True)["retrained_at"] == 0
