@@ -6,7 +6,7 @@ import torchvision
 from torch import nn
 from torch.nn.utils import prune
 
-from coursekit import models, pruning, train, widgets
+from coursekit import models, pruning, widgets
 
 
 def tiny_net(w1, w2):
