@@ -373,7 +373,8 @@ for name, percents in keep_percent.items():
 # trains. Watch the histogram's gap open and the CSR size fall below the dense size.
 
 # %% slideshow={"slide_type": "fragment"}
-# NBVAL_IGNORE_OUTPUT: a widget's display is not text; the next cell drives it from Python.
+# NBVAL_IGNORE_OUTPUT
+# (a widget's display is not text; the next cell drives it from Python)
 panel = widgets.pruning_panel()
 display(panel.widget)
 
