@@ -333,10 +333,9 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "quantization"
 # sum over thousands of weights (Eq. 3), so the learning rate is far below the baseline's 0.05.
 FINETUNE = {"lenet_300_100": dict(epochs=0.5, lr=3e-5), "lenet5": dict(epochs=0.05, lr=1e-5)}
 
-# LWC Table 2: fraction of LeNet-300-100's weights each layer keeps after pruning (12x overall).
-# The pruning-only curve scales this profile: scale 1 is the paper's model, 0.5 keeps half as many.
-PAPER_KEEP = {"fc1": 0.08, "fc2": 0.09, "fc3": 0.26}
-PRUNE_SCALES = (6, 4, 2.5, 1.5, 1, 0.6, 0.4)
+# The pruning chapter's retrained layer-wise grid (fraction of weights pruned) used beside its final
+# model (LWC's per-layer profile, 12.7x) for the pruning-only and pruning + quantization curves.
+PRUNED_GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97)
 
 
 def config_key(conv_bits, fc_bits, init):
@@ -375,21 +374,13 @@ def layer_table(model):
     return table
 
 
-def prune_curve(base):
-    """Pruning only (Fig. 6): iterative layer-wise magnitude pruning of LeNet-300-100 with the
-    paper's per-layer profile scaled by ``PRUNE_SCALES``, 3 epochs of retraining at lr 0.005
-    (LWC: 1/10 of the original rate) per step. Returns ``(rows, {scale: pruned model})``."""
-    schedule = [{layer: 1 - min(1.0, keep * s) for layer, keep in PAPER_KEEP.items()} for s in PRUNE_SCALES]
-    model, rows, pruned = copy.deepcopy(base), [], {}
-    for scale, (_, step) in zip(PRUNE_SCALES, pruning.prune_and_retrain(model, schedule, 3, 0.005, progress=False)):
-        snapshot = copy.deepcopy(base)  # a plain copy whose pruned weights are exact zeros
-        with torch.no_grad():
-            for layer, module in pruning.layers(snapshot).items():
-                module.weight.copy_(pruning.weight_of(pruning.layers(step)[layer]))
-                module.bias.copy_(pruning.layers(step)[layer].bias)
-        pruned[scale] = snapshot
-        rows.append({"scale": scale, "error": train.evaluate(snapshot), "bits": model_bits(snapshot)})
-    return rows, pruned
+def pruned_models(name):
+    """The pruning chapter's models (``python -m coursekit.reproduce pruning``): ``{label: model}``
+    with its final model (``"final"``) and its retrained layer-wise grid (``"layer 90%"``, ...)."""
+    pruned = {"final": pruning.load_pruned(name)}
+    for sparsity in PRUNED_GRID:
+        pruned[f"layer {round(100 * sparsity)}%"] = pruning.load_sparse(pruning.grid_path(name, "layer", sparsity))
+    return pruned
 
 
 def recovery_curve(model, name, fc_bits, init="linear", every=25):
@@ -425,8 +416,9 @@ def reproduce_lenet_300_100(root=DATA_DIR):
     name = "lenet_300_100"
     base = models.pretrained(name)
     out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINETUNE[name]}
-    out["pruning"], pruned = prune_curve(base)
-    print(f"pruning only: {[(r['scale'], round(100 * r['error'], 2)) for r in out['pruning']]}")
+    pruned = pruned_models(name)
+    out["pruning"] = {label: {"error": train.evaluate(m), "bits": model_bits(m)} for label, m in pruned.items()}
+    print(f"pruning only: { {label: round(100 * r['error'], 2) for label, r in out['pruning'].items()} }")
     out["configs"], out["layers"], checkpoints = {}, {}, {}
     for init in INITS:  # quantization only: the widget's grid, Fig. 6 and the bits curve
         for bits in range(1, 9):
@@ -438,15 +430,13 @@ def reproduce_lenet_300_100(root=DATA_DIR):
             checkpoints.update(checkpoint_tensors(key, tuned))
             print(f"{key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%", flush=True)
     out["pruned"] = {}  # pruning + quantization, and the inits on a pruned model (Fig. 4, Fig. 8)
-    for scale, bits_range, inits in [(1, range(2, 7), INITS), (0.6, range(2, 7), ["linear"]), (0.4, range(2, 7), ["linear"])]:
+    for label, inits in [("final", INITS), ("layer 95%", ["linear"]), ("layer 97%", ["linear"])]:
         for init in inits:
-            for bits in bits_range:
-                row, _, _ = quantize_and_finetune(pruned[scale], name, bits, init=init)
-                out["pruned"][f"{scale}/{bits}/{init}"] = row
-                print(f"pruned x{scale} {bits} bits {init}: {100 * row['error']:.2f}% -> {100 * row['finetuned_error']:.2f}%", flush=True)
-    out["pruned_weights"] = {str(s): pruning.nonzero_weights(m) for s, m in pruned.items()}
-    pruning.save_sparse(pruned[1], root / f"{name}_pruned.safetensors", name, info=out["pruning"][PRUNE_SCALES.index(1)])
-    out["recovery"] = recovery_curve(pruned[1], name, 2)
+            for bits in range(2, 7):
+                row, _, _ = quantize_and_finetune(pruned[label], name, bits, init=init)
+                out["pruned"][f"{label}/{bits}/{init}"] = row
+                print(f"{label} {bits} bits {init}: {100 * row['error']:.2f}% -> {100 * row['finetuned_error']:.2f}%", flush=True)
+    out["recovery"] = recovery_curve(pruned["layer 97%"], name, 2)
     out["uniform"] = linear_quantized_errors(base)
     root.mkdir(parents=True, exist_ok=True)
     (root / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
@@ -521,13 +511,13 @@ def load_results(name, root=DATA_DIR):
 def fig6_curves(results):
     """DC Fig. 6 data from ``load_results("lenet_300_100")``: ``{method: [(size in % of the
     32-bit model, test error in %), ...]}`` for pruning only, quantization only (fine-tuned,
-    linear init, 2-8 bits) and pruning + quantization (the best of the pruned models quantized to
-    2-6 bits). Add a method (e.g. SVD) by adding an
+    linear init, 2-8 bits) and pruning + quantization (the best of the pruning chapter's models
+    quantized to 2-6 bits). Add a method (e.g. SVD) by adding an
     entry; draw with ``plots.error_vs_size``."""
     size = lambda bits: 100 * bits / results["dense_bits"]
     quantized = [results["configs"][config_key(32, b, "linear")] for b in range(2, 9)]
     return {
-        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"]],
+        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"].values()],
         "quantization only": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in quantized],
         "pruning + quantization": best_tradeoffs([(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")]),
     }

@@ -130,10 +130,11 @@ assert q.compression_rate(500, 256) < 0.5 * 32 / 8  # a small layer at 8 bits: t
 # - **linear**: evenly spaced between the smallest and largest weight;
 # - **k-means++**: each new centroid drawn far from the ones already chosen.
 #
-# The layer: fc1 of our pruned LeNet-300-100 (8% of its weights left, the paper's profile).
+# The layer: fc1 of the pruning chapter's LeNet-300-100 (`pruning.load_pruned`: 7.5% of fc1's
+# weights left, the paper's per-layer profile, 1.33% test error like the dense baseline).
 
 # %% slideshow={"slide_type": "subslide"}
-pruned = pruning.load_sparse(q.DATA_DIR / "lenet_300_100_pruned.safetensors")
+pruned = pruning.load_pruned("lenet_300_100")
 w = pruning.layers(pruned)["fc1"].weight.detach().flatten()
 w = w[w != 0].sort().values
 fig, ax = plt.subplots(figsize=(8, 3.4))
@@ -156,32 +157,39 @@ bit_range = range(2, 7)
 print("pruned LeNet-300-100, test error after quantization -> after fine-tuning")
 print(f"{'bits':>4s}  " + "  ".join(f"{init:>17s}" for init in q.INITS))
 for bits in bit_range:
-    cells = [rows[f"1/{bits}/{init}"] for init in q.INITS]
+    cells = [rows[f"final/{bits}/{init}"] for init in q.INITS]
     print(f"{bits:4d}  " + "  ".join(f"{pct(c['error']):>7s} -> {pct(c['finetuned_error']):>6s}" for c in cells))
-print(f"pruned model before quantization: {pct(results['pruning'][q.PRUNE_SCALES.index(1)]['error'])}")
+print(f"pruned model before quantization: {pct(results['pruning']['final']['error'])}")
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
 for ax, field, title in zip(axes, ["error", "finetuned_error"], ["after quantization", "after fine-tuning"]):
     for init in q.INITS:
-        ax.plot(list(bit_range), [100 * rows[f"1/{b}/{init}"][field] for b in bit_range], "o-", ms=4, label=init)
+        ax.plot(list(bit_range), [100 * rows[f"final/{b}/{init}"][field] for b in bit_range], "o-", ms=4, label=init)
     ax.set(title=title, xlabel="bits per weight", yscale="log")
 axes[0].set_ylabel("test error (%)")
 axes[0].legend(fontsize=8)
 plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
-best = {b: min(q.INITS, key=lambda init: rows[f"1/{b}/{init}"]["finetuned_error"]) for b in bit_range}
+best = {b: min(q.INITS, key=lambda init: rows[f"final/{b}/{init}"]["finetuned_error"]) for b in bit_range}
 print("best init after fine-tuning, per bit width:", best)
-noise = np.sqrt(0.02 * 0.98 / 10_000)  # one standard error of a ~2% error measured on 10,000 images
-spread = {b: max(rows[f"1/{b}/{i}"]["finetuned_error"] for i in q.INITS) - min(rows[f"1/{b}/{i}"]["finetuned_error"] for i in q.INITS) for b in bit_range}
+noise = np.sqrt(0.015 * 0.985 / 10_000)  # one standard error of a ~1.5% error measured on 10,000 images
+tuned = lambda b, init: rows[f"final/{b}/{init}"]["finetuned_error"]
+spread = {b: max(tuned(b, i) for i in q.INITS) - min(tuned(b, i) for i in q.INITS) for b in bit_range}
 print(f"spread between inits (best to worst), in points: { {b: round(100 * s, 2) for b, s in spread.items()} }; test noise +-{100 * noise:.2f}")
-for b in (2, 3):  # at 2-3 bits a random start is clearly the worst
-    assert rows[f"1/{b}/random"]["finetuned_error"] > max(rows[f"1/{b}/{i}"]["finetuned_error"] for i in ("density", "linear")) + 2 * noise
-for b in bit_range:  # linear and density: within test noise of each other at every width
-    assert abs(rows[f"1/{b}/linear"]["finetuned_error"] - rows[f"1/{b}/density"]["finetuned_error"]) < noise
-for b in (4, 5, 6):  # from 4 bits on, the start hardly matters
-    assert spread[b] < noise
+for b in bit_range:  # linear is the best start, or within test noise of the best, at every width
+    assert tuned(b, "linear") <= min(tuned(b, i) for i in q.INITS) + noise
+for b in (3, 4):  # at 3-4 bits it beats density by more than the noise (and random at 3 bits)
+    assert tuned(b, "density") > tuned(b, "linear") + noise
+assert tuned(3, "random") > tuned(3, "linear") + noise
+assert spread[6] < noise  # at 6 bits the start no longer matters
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **What we measure:** linear is the best start (or within test noise of the best) at every bit
+# width, clearly better than density at 3-4 bits and than random at 3; at 6 bits the start no longer
+# matters. The paper finds linear best except at 3 bits (AlexNet); on LeNet-300-100 it is best at
+# 3 bits too.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Trained quantization (DC Eq. 3)
@@ -209,13 +217,13 @@ assert q.codebook(layer).grad.tolist() == [3.0, 5.0]
 # %% slideshow={"slide_type": "subslide"}
 steps, errors = zip(*results["recovery"])
 fig, ax = plt.subplots(figsize=(7, 3))
-ax.plot(steps, [100 * e for e in errors], "o-", ms=3, label="2-bit pruned LeNet-300-100, fine-tuning")
-ax.axhline(100 * results["pruning"][q.PRUNE_SCALES.index(1)]["error"], color="0.4", ls="--", label="pruned, 32-bit")
+ax.plot(steps, [100 * e for e in errors], "o-", ms=3, label="LeNet-300-100, 97% pruned, 2 bits: fine-tuning")
+ax.axhline(100 * results["pruning"]["layer 97%"]["error"], color="0.4", ls="--", label="97% pruned, 32-bit")
 ax.set(xlabel="fine-tuning steps (batches of 64)", ylabel="test error (%)")
 ax.legend(fontsize=8)
 plt.show()
 print(f"2 bits: {pct(errors[0])} after quantization -> {pct(errors[-1])} after {steps[-1]} steps of fine-tuning")
-assert errors[-1] < errors[0] - 0.0005  # fine-tuning the 4 shared values per layer recovers part of the loss
+assert errors[-1] < errors[0] - 0.003  # fine-tuning the 4 shared values per layer recovers part of the loss
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. How many bits? (DC Table 6, Fig. 7)
@@ -282,8 +290,9 @@ assert fc_tuned[1] > 0.3  # 1 bit (two values per layer) breaks the network
 #
 # Size model (weights and biases): a pruned layer stores each surviving weight with a 5-bit
 # relative index; a quantized one stores b-bit indices plus its codebook (`q.model_bits`).
-# Three curves on LeNet-300-100: pruning only (retrained), quantization only (fine-tuned), and
-# both (pruned models quantized to 2-6 bits, fine-tuned).
+# Three curves on LeNet-300-100: pruning only (the pruning chapter's retrained models: its
+# layer-wise grid and its final 12.7x model), quantization only (fine-tuned), and both (those
+# pruned models quantized to 2-6 bits and fine-tuned; the best trade-offs are drawn).
 
 # %% slideshow={"slide_type": "fragment"}
 curves = q.fig6_curves(results)  # {method: [(size %, error %)]}: the SVD chapter adds its own curve
@@ -298,14 +307,14 @@ def smallest_size(points, max_error):
     return min(size for size, error in points if error <= max_error)
 
 
-target = 2.0  # test error (%)
+target = round(100 * results["baseline_error"] + 0.1, 2)  # test error (%): at most 0.1 point above the baseline
 best = {method: smallest_size(points, target) for method, points in curves.items()}
 for method, size in best.items():
     print(f"{method:>24s}: smallest model with error <= {target}%: {size:.2f}% of 32-bit ({100 / size:.0f}x)")
-assert best["pruning + quantization"] * 2 < best["pruning only"]
-assert best["pruning + quantization"] * 3 < best["quantization only"]
-pq6 = results["pruned"]["1/6/linear"]
-print(f"paper's LeNet-300-100 setting (8% of weights, 6-bit weights, 5-bit indices): ours {100 * pq6['bits'] / results['dense_bits']:.2f}% "
+assert best["pruning + quantization"] * 4 < best["pruning only"]
+assert best["pruning + quantization"] * 5 < best["quantization only"]
+pq6 = results["pruned"]["final/6/linear"]
+print(f"paper's LeNet-300-100 setting (12x pruned, 6-bit weights, 5-bit indices): ours {100 * pq6['bits'] / results['dense_bits']:.2f}% "
       f"of the size, error {pct(pq6['finetuned_error'])};  paper {papers.DC_LENET_300_100_PQ['size_percent']}% ({papers.DC_LENET_300_100_PQ['rate']}x), error 1.58%")
 assert abs(100 * pq6["bits"] / results["dense_bits"] - papers.DC_LENET_300_100_PQ["size_percent"]) < 0.3
 
@@ -366,14 +375,15 @@ except ValueError as error:
 # - **k-means weight sharing** (1-D, on sorted values): 2 bits per weight already keeps
 #   LeNet-300-100 at 2.45% error (1.33% dense); from 4 bits on there is no loss, 8x smaller.
 # - **Eq. 1**: 3.2x on the paper's 16-weight example; on big layers r = 32/b, the codebook is free.
-# - **Centroid start** (pruned fc layers): a random start is clearly worst at 2-3 bits; linear and
-#   density tie within test noise at every width; from 4 bits on the start does not matter. The
-#   paper's "linear is best" (AlexNet) is not something LeNet-300-100 can resolve.
-# - **Fine-tuning the codebook** (Eq. 3) helps where quantization hurt (2 bits: 2.28% -> 2.19%;
-#   1 bit: 90% -> 53%) and is within noise elsewhere.
-# - **Pruning + quantization**: at <= 2% error the model is 52x smaller, against 17x for pruning
-#   alone and 11x for quantization alone; the paper's 8%-6-bit-5-bit setting gives 3.03% of the
-#   size (paper 3.1%).
+# - **Centroid start** (the pruning chapter's 12.7x LeNet-300-100): linear is best or tied at
+#   every width and clearly best at 3-4 bits (1.39% / 1.31% against 1.59% / 1.51% for density);
+#   at 6 bits the start no longer matters. The paper: linear best except at 3 bits.
+# - **Fine-tuning the codebook** (Eq. 3) helps where quantization hurt (97% pruned, 2 bits:
+#   2.86% -> 2.49%; 1 bit: 90% -> 53%) and is within test noise elsewhere.
+# - **Pruning + quantization**: within 0.1 point of the baseline the model is 48x smaller,
+#   against 11x for pruning alone and 8x for quantization alone; the paper's LeNet-300-100
+#   setting (12x pruned, 6-bit weights, 5-bit indices) gives 2.88% of the size at 1.34% error
+#   (paper: 3.1%, 1.58%).
 # - **Uniform levels** need about 2 more bits than k-means for the same error.
 # - **LeNet-5** (DC Table 6 analog): 8/5 and 8/4 bits cost nothing (0.73% / 0.76%, baseline
 #   0.73%), 4/2 bits costs 0.2 points (0.92%), the paper's pattern on AlexNet (42.78 / 42.79 /
