@@ -192,7 +192,16 @@ def compress(name, path, recipe=None, progress=True):
     the per-layer table (DC Tables 2-3), the file's size and ratio, the error-vs-size curve
     along the pruning steps (``curve_point``) and the run time.
     """
-    recipe = recipe or RECIPES[name]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # numbers that do not depend on the core count; faster on shared cores
+    try:
+        return run_pipeline(name, path, recipe or RECIPES[name], progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def run_pipeline(name, path, recipe, progress):
+    """``compress``'s work, on the threads it set."""
     start = time.perf_counter()
     model = models.pretrained(name)
     errors = {"baseline": train.evaluate(model)}
@@ -252,13 +261,8 @@ def reproduce(root=COMPRESSED_DIR):
     """Compress both LeNets from their baselines into ``data/compressed/NAME.dc`` + ``NAME.json``."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # numbers that do not depend on the core count; faster on shared cores
-    try:
-        for name in RECIPES:
-            report = compress(name, root / f"{name}.dc")
-            (root / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
-            print(format_table(report["layers"]))
-            print(summary(report), f"({report['seconds']:.0f} s)")
-    finally:
-        torch.set_num_threads(threads)
+    for name in RECIPES:
+        report = compress(name, root / f"{name}.dc")
+        (root / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
+        print(format_table(report["layers"]))
+        print(summary(report), f"({report['seconds']:.0f} s)")
