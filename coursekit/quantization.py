@@ -511,16 +511,17 @@ def load_results(name, root=DATA_DIR):
 def fig6_curves(results):
     """DC Fig. 6 data from ``load_results("lenet_300_100")``: ``{method: [(size in % of the
     32-bit model, test error in %), ...]}`` for pruning only, quantization only (fine-tuned,
-    linear init, 2-8 bits) and pruning + quantization (the best of the pruning chapter's models
-    quantized to 2-6 bits). Add a method (e.g. SVD) by adding an
+    linear init, 2-8 bits) and pruning + quantization (the pruning chapter's models quantized to
+    2-6 bits), each reduced to its best trade-offs (``best_tradeoffs``). Add a method (e.g. SVD) by adding an
     entry; draw with ``plots.error_vs_size``."""
     size = lambda bits: 100 * bits / results["dense_bits"]
     quantized = [results["configs"][config_key(32, b, "linear")] for b in range(2, 9)]
-    return {
+    curves = {
         "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"].values()],
         "quantization only": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in quantized],
-        "pruning + quantization": best_tradeoffs([(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")]),
+        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for key, r in results["pruned"].items() if key.endswith("/linear")],
     }
+    return {method: best_tradeoffs(points) for method, points in curves.items()}
 
 
 def best_tradeoffs(points):

@@ -292,7 +292,8 @@ assert fc_tuned[1] > 0.3  # 1 bit (two values per layer) breaks the network
 # relative index; a quantized one stores b-bit indices plus its codebook (`q.model_bits`).
 # Three curves on LeNet-300-100: pruning only (the pruning chapter's retrained models: its
 # layer-wise grid and its final 12.7x model), quantization only (fine-tuned), and both (those
-# pruned models quantized to 2-6 bits and fine-tuned; the best trade-offs are drawn).
+# pruned models quantized to 2-6 bits and fine-tuned). Each curve keeps its best trade-offs:
+# the points that no smaller model beats.
 
 # %% slideshow={"slide_type": "fragment"}
 curves = q.fig6_curves(results)  # {method: [(size %, error %)]}: the SVD chapter adds its own curve
