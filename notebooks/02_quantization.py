@@ -353,7 +353,8 @@ assert abs(uniform["6"] - results["baseline_error"]) < 0.001  # with 64 levels e
 # weights that share them.
 
 # %% slideshow={"slide_type": "fragment"}
-# NBVAL_IGNORE_OUTPUT: an interactive widget (its numbers are printed and checked below)
+# NBVAL_IGNORE_OUTPUT
+# (an interactive widget: its numbers are printed and checked below)
 panel = widgets.quantization_panel()
 panel.widget
 
