@@ -154,22 +154,40 @@ def zero_smallest_weights(model, amount):
 # ---------------------------------------------------------------- cost: FLOPs and latency
 
 
-def flops(model):
-    """FLOPs of one 28 x 28 image: 2 x multiply-adds of every conv and linear layer (as in LWC Table 3).
-
-    Counts the shapes as they are: a masked (not shrunk) network costs as much as the dense one.
-    LeNet-5: 4,586,000; LeNet-300-100: 532,400.
-    """
-    total, x = 0, torch.zeros(1, 1, 28, 28)
+def layer_flops(model):
+    """FLOPs of one 28 x 28 image in each module of ``model``, a list: 2 x multiply-adds of a conv
+    or linear layer (as in LWC Table 3), 0 for pooling, ReLU and Flatten."""
+    result, x = [], torch.zeros(1, 1, 28, 28)
     with torch.no_grad():
         for module in model:
             y = module(x)
             if isinstance(module, nn.Conv2d):
-                total += 2 * y.numel() * module.weight[0].numel()
+                result.append(2 * y.numel() * module.weight[0].numel())
             elif isinstance(module, nn.Linear):
-                total += 2 * module.weight.numel()
+                result.append(2 * module.weight.numel())
+            else:
+                result.append(0)
             x = y
-    return total
+    return result
+
+
+def flops(model):
+    """FLOPs of one 28 x 28 image through ``model`` (LeNet-5: 4,586,000; LeNet-300-100: 532,400).
+
+    Counts the shapes as they are: a masked (not shrunk) network costs as much as the dense one.
+    """
+    return sum(layer_flops(model))
+
+
+def map_mflops(model):
+    """What one map of each unit costs, ``{unit: MFLOPs}``: its share of its own layer and of the
+    next conv/linear layer, which reads it, in the network as it is once shrunk."""
+    costs = layer_flops(shrink(model))
+    result = {}
+    for name, (layer, _) in UNITS[architecture(model)].items():
+        reader = next(i for i in range(layer + 1, len(model)) if isinstance(model[i], (nn.Conv2d, nn.Linear)))
+        result[name] = (costs[layer] + costs[reader]) / int(kept(model[layer]).sum()) / 1e6
+    return result
 
 
 def forward_times_ms(model, batch=256, repeats=15):
@@ -314,17 +332,20 @@ def rank_correlations(scores, oracle_values):
 FINETUNE_LR = {"lenet5": 0.005, "lenet_300_100": 0.01}
 
 
-def lowest_maps(model, scores, count):
+def lowest_maps(model, scores, count, flops_weight=0.0):
     """The ``count`` kept maps with the lowest layer-normalized score over all units, ``[(unit, k)]``.
 
     Scores are l2-normalized over each layer's kept maps, so layers of different sizes and scales
     compete on one list (Molchanov et al. Sec. 2.2). A layer's last map is never proposed.
+    FLOPs regularization (Sec. 2.3): each score is lowered by ``flops_weight`` (lambda, per MFLOP)
+    times what one map of its layer costs, so maps of expensive layers go first.
     """
+    cost = map_mflops(model) if flops_weight else {}
     candidates, left = [], {}
     for name, (layer, _) in UNITS[architecture(model)].items():
         keep = kept(model[layer])
         left[name] = int(keep.sum())
-        normalized = l2_normalize(scores[name][keep])
+        normalized = l2_normalize(scores[name][keep]) - flops_weight * cost.get(name, 0.0)
         candidates += [(s, name, k) for s, k in zip(normalized.tolist(), keep.nonzero().flatten().tolist())]
     chosen = []
     for _, name, k in sorted(candidates):
@@ -347,12 +368,12 @@ def record(model, test_images):
     }
 
 
-def prune_iteratively(name, criterion, steps, maps_per_step, finetune_steps=30, criteria_images=500, test_images=2000):
+def prune_iteratively(name, criterion, steps, maps_per_step, finetune_steps=30, criteria_images=500, test_images=2000, flops_weight=0.0):
     """Molchanov et al.'s loop: rank, remove the lowest-ranked maps, fine-tune a few steps; repeat.
 
     Starts from the trained baseline ``name``. Each step scores the maps with ``criterion`` on the
     first ``criteria_images`` training images, removes ``maps_per_step`` maps (the paper removes
-    one), then fine-tunes ``finetune_steps`` minibatches of 64.
+    one; ``flops_weight``: see ``lowest_maps``), then fine-tunes ``finetune_steps`` minibatches of 64.
 
     Returns:
         ``steps + 1`` points (see ``record``), the first one being the unpruned network.
@@ -363,7 +384,7 @@ def prune_iteratively(name, criterion, steps, maps_per_step, finetune_steps=30, 
     history = [record(model, test_images)]
     for step in range(steps):
         scores = {unit: by[criterion] for unit, by in criteria(model, images, labels, seed=step).items()}
-        for unit, k in lowest_maps(model, scores, maps_per_step):
+        for unit, k in lowest_maps(model, scores, maps_per_step, flops_weight):
             remove_map(model[UNITS[name][unit][0]], k)
         fit(model, finetune_steps / 938, FINETUNE_LR[name], seed=step, progress=False)
         history.append(record(model, test_images))
@@ -381,6 +402,9 @@ SCHEDULE = {
 ORACLE_IMAGES = 1000  # training images on which the criteria are compared with the oracle
 PAYOFF_TOLERANCE = 0.005  # the rebuilt LeNet-5: the smallest Taylor step within 0.5 points of the start
 PAYOFF_EPOCHS = 1  # then fine-tuned this long, as a plain dense network
+# lambda of the FLOPs regularization, per MFLOP of a map. The paper uses 1e-3 without saying the
+# unit of its FLOPs; ours is chosen so that the term is comparable with the normalized scores.
+FLOPS_WEIGHT = 0.3
 
 
 def compare_with_oracle(name):
@@ -409,11 +433,14 @@ def reproduce():
 
     trajectories, histories = {}, {}
     for name, schedule in SCHEDULE.items():
-        names = [c for c in CRITERIA if c != "apoz" or name != "lenet5"]  # no APoZ without a ReLU
-        for criterion in names:
+        # (label, criterion, FLOPs weight); no APoZ without a ReLU; FLOPs regularization on LeNet-5
+        runs = [(c, c, 0.0) for c in CRITERIA if c != "apoz" or name != "lenet5"]
+        runs += [("taylor+flops", "taylor", FLOPS_WEIGHT)] if name == "lenet5" else []
+        for label, criterion, weight in runs:
             start = time.perf_counter()
-            histories[name, criterion] = prune_iteratively(name, criterion, **schedule)
-            print(f"{name} {criterion}: {time.perf_counter() - start:.0f} s", flush=True)
+            histories[name, label] = prune_iteratively(name, criterion, flops_weight=weight, **schedule)
+            print(f"{name} {label}: {time.perf_counter() - start:.0f} s", flush=True)
+        names = [label for label, _, _ in runs]
         trajectories[name] = {
             c: [{k: v for k, v in point.items() if k != "network"} for point in histories[name, c]] for c in names
         }
@@ -424,7 +451,7 @@ def reproduce():
     network, step = payoff(taylor)
     save_file({k: v.contiguous() for k, v in network.state_dict().items()}, DATA_DIR / "lenet5_pruned.safetensors")
     info = {"step": step, "kept": taylor[step]["kept"], "finetune_epochs": PAYOFF_EPOCHS, "test_error": evaluate(network)}
-    settings = {"schedule": SCHEDULE, "finetune_lr": FINETUNE_LR, "threads": torch.get_num_threads()}
+    settings = {"schedule": SCHEDULE, "finetune_lr": FINETUNE_LR, "flops_weight": FLOPS_WEIGHT, "threads": torch.get_num_threads()}
     (DATA_DIR / "trajectories.json").write_text(json.dumps({**trajectories, "payoff": info, "settings": settings}) + "\n")
     print(f"rebuilt LeNet-5: step {step}, maps {info['kept']}, test error {100 * info['test_error']:.2f}%")
 

@@ -131,3 +131,12 @@ def test_corrupt_precomputed_file_is_a_clear_error(monkeypatch, tmp_path):
     for what in ["trajectories", "lenet5_pruned"]:
         with pytest.raises(ValueError, match="unreadable.*coursekit.reproduce structured"):
             structured.load(what)
+
+
+def test_flops_regularization_removes_maps_of_the_costly_layer_first():
+    model = structured.add_masks(models.build("lenet5"))
+    cost = structured.map_mflops(model)  # conv1: (576K + 3200K) / 20 maps, conv2: (3200K + 800K) / 50
+    assert cost == pytest.approx({"conv1": 0.1888, "conv2": 0.08})
+    scores = {"conv1": torch.ones(20), "conv2": torch.ones(50)}  # normalized: 0.224 and 0.141
+    assert {u for u, _ in structured.lowest_maps(model, scores, 3)} == {"conv2"}
+    assert {u for u, _ in structured.lowest_maps(model, scores, 3, flops_weight=1.0)} == {"conv1"}
