@@ -390,6 +390,7 @@ for model_name in ("lenet_300_100", "lenet5"):
 dense, sparse = panel.update(sparsity=0), panel.update(sparsity=90)
 assert dense["csr_kb"] > dense["dense_kb"] and sparse["csr_kb"] < dense["dense_kb"] / 4
 assert panel.update(sparsity=90, retrained=True)["error"] < sparse["error"]
+shown = panel.update()  # back to the controls' own positions, so the saved panel agrees with itself
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: CSR stores a column index beside every value, so it only pays once more than

@@ -370,6 +370,7 @@ try:
     panel.update(fc_bits=9)
 except ValueError as error:
     print("fc_bits=9 ->", error)
+shown = panel.update()  # back to the controls' own positions, so the saved panel agrees with itself
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What we measured
