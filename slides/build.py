@@ -15,6 +15,7 @@ What a deck shows, from each cell's metadata:
 - the lecture takes the cells of a chapter tagged `lecture`, or all of them if none is tagged.
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -29,6 +30,9 @@ NOTEBOOKS = SLIDES.parent / "notebooks"
 LECTURE_ORDER = ["00", "01", "05", "02", "03", "04"]
 LECTURE_TAG = "lecture"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# nbconvert inlines the same ~260 KB of style sheets into every deck; they go to one shared file.
+STYLE = re.compile(r'<style type="text/css">(.*?)</style>\n?', re.S)
+SHARED_CSS = "deck.css"
 
 
 def exporter():
@@ -81,9 +85,23 @@ def lecture_notebook(notebooks):
     return lecture
 
 
+def share_styles(html, out_dir):
+    """Move the deck's inline style sheets into out_dir/deck.css (the same for every deck) and
+    link it where the first one stood."""
+    css = "\n".join(STYLE.findall(html))
+    shared = out_dir / SHARED_CSS
+    if shared.exists() and shared.read_text(encoding="utf-8") != css:
+        raise RuntimeError(f"decks in {out_dir} need different style sheets: keep them inline")
+    shared.write_text(css, encoding="utf-8")
+    first = STYLE.search(html)
+    link = f'<link rel="stylesheet" href="{SHARED_CSS}">\n'
+    return html[: first.start()] + link + STYLE.sub("", html[first.start() :])
+
+
 def write_deck(nb, name, out_dir):
     """Render one notebook to out_dir/name.slides.html and return that path."""
     html, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
+    html = share_styles(html, out_dir)
     path = out_dir / f"{name}.slides.html"
     path.write_text(html, encoding="utf-8")
     return path
@@ -110,6 +128,7 @@ def decks():
 def build(out_dir=SLIDES):
     """Write every deck into out_dir, remove decks of notebooks that are gone; return the paths."""
     out_dir = Path(out_dir)
+    (out_dir / SHARED_CSS).unlink(missing_ok=True)
     paths = [write_deck(nb, name, out_dir) for name, nb in decks().items()]
     for stale in set(out_dir.glob("*.slides.html")) - set(paths):
         stale.unlink()

@@ -20,6 +20,8 @@ def test_committed_decks_match_a_fresh_build(slides_build, tmp_path):
     for deck in DECKS:
         same = normalized(deck.read_text(encoding="utf-8")) == normalized(fresh[deck.name].read_text(encoding="utf-8"))
         assert same, f"slides/{deck.name} is older than its notebook: run `make slides` and commit it"
+    css = "deck.css"  # the style sheets every deck shares
+    assert (SLIDES / css).read_text(encoding="utf-8") == (tmp_path / css).read_text(encoding="utf-8")
 
 
 def test_decks_load_only_files_under_slides():
