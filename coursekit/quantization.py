@@ -21,6 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.nn.utils import parametrize
+from tqdm.auto import tqdm
 
 from . import data, models, pruning, train
 
@@ -28,127 +29,201 @@ INITS = ("random", "density", "linear", "kmeans++")
 
 
 # ---------------------------------------------------------------- centroid initialization (Sec. 3.2)
-# Each takes the 1-D float64 numpy array ``x`` of a layer's weights and returns ``k`` centroids.
-# (1-D k-means is a few small array operations per step: numpy runs them with less overhead.)
+# Each takes the *sorted* 1-D float64 numpy array ``values`` of a layer's weights and returns
+# ``k`` centroids. (1-D k-means is a few small array operations per step: numpy runs them with
+# less overhead than torch.) Sorted values are what make 1-D k-means fast: the weights nearest to
+# one centroid are a run ``values[lo:hi]``, cut at the midpoints between neighbouring centroids.
 
 
-def init_random(x, k, seed=0):
-    """Forgy: ``k`` weights drawn at random (without replacement when possible) from ``x``."""
+def init_random(values, k, seed=0):
+    """Forgy: ``k`` weights drawn at random (without replacement when possible)."""
     rng = np.random.default_rng(seed)
-    return rng.choice(x, size=k, replace=k > len(x))
+    return rng.choice(values, size=k, replace=k > len(values))
 
 
-def init_density(x, k, seed=0):
-    """Density-based: ``k`` values evenly spaced on the y-axis of the CDF of ``x`` (its quantiles)."""
-    return np.quantile(x, (np.arange(k) + 0.5) / k)
+def init_density(values, k, seed=0):
+    """Density-based: ``k`` values evenly spaced on the y-axis of the CDF (the quantiles)."""
+    return np.quantile(values, (np.arange(k) + 0.5) / k)
 
 
-def init_linear(x, k, seed=0):
-    """Linear: ``k`` values evenly spaced between the smallest and the largest weight of ``x``."""
-    return np.linspace(x.min(), x.max(), k)
+def init_linear(values, k, seed=0):
+    """Linear: ``k`` values evenly spaced between the smallest and the largest weight."""
+    return np.linspace(values[0], values[-1], k)
 
 
-def init_kmeanspp(x, k, seed=0):
+def init_kmeanspp(values, k, seed=0, sums=None):
     """Greedy k-means++ (Arthur & Vassilvitskii 2007, as scikit-learn does it): draw a few
     candidate weights with probability proportional to their squared distance to the nearest
     centroid so far, keep the candidate that lowers the sum of squares most, repeat ``k - 1`` times.
 
-    On sorted values a new centroid ``c`` only takes over the run of weights between the
-    midpoints to its two neighbouring centroids, so each candidate is scored on that run only.
+    On sorted values every sum of squares is O(1) from prefix sums (``run_cost``; pass ``sums``
+    if you have them), so a step costs O(k log n), not the O(n) of the plain algorithm.
     """
     rng = np.random.default_rng(seed)
-    x = np.sort(x)
+    sums = prefix_sums(values) if sums is None else sums
     trials = 2 + int(math.log(k))
-    centroids = np.array([x[rng.integers(len(x))]])  # kept sorted
-    dist2 = (x - centroids[0]) ** 2  # squared distance of each weight to its nearest centroid
+    distinct = 1 + np.count_nonzero(values[1:] != values[:-1])
+    centroids = np.array([values[rng.integers(len(values))]])  # kept sorted
     for _ in range(k - 1):
-        cdf = np.cumsum(dist2)
-        if cdf[-1] == 0:  # fewer distinct values than k: repeat a centroid
+        if len(centroids) >= distinct:  # every distinct value is a centroid already: repeat one
             centroids = np.append(centroids, centroids[-1])
             continue
-        draws = np.searchsorted(cdf, rng.uniform(0, cdf[-1], trials), side="right")
-        best_gain, best = -1.0, None
-        for c in x[np.minimum(draws, len(x) - 1)]:
-            lo, hi = run_of(x, centroids, c)
-            gain = (dist2[lo:hi] - (x[lo:hi] - c) ** 2).sum()
-            if gain > best_gain:
-                best_gain, best = gain, (c, lo, hi)
-        c, lo, hi = best
-        dist2[lo:hi] = (x[lo:hi] - c) ** 2
-        centroids = np.insert(centroids, np.searchsorted(centroids, c), c)
+        # Draw: pick a cell with probability proportional to its sum of squares, then a weight
+        # in it with probability proportional to its squared distance to the cell's centroid.
+        edges = cell_edges(values, centroids)
+        costs = np.maximum(run_cost(sums, edges[:-1], edges[1:], centroids), 0)
+        total = np.cumsum(costs)
+        draws = rng.uniform(0, total[-1], trials)
+        cells = np.minimum(np.searchsorted(total, draws, side="right"), len(costs) - 1)
+        amounts = draws - (total - costs)[cells]  # how far into its cell each draw falls
+        candidates = values[[first_exceeding(sums, edges[i], edges[i + 1], centroids[i], a) for i, a in zip(cells, amounts)]]
+        best = candidates[np.argmax(gains(values, sums, centroids, candidates))]
+        centroids = np.insert(centroids, np.searchsorted(centroids, best), best)
     return centroids
 
 
-def run_of(values, centroids, c):
-    """``(lo, hi)``: the run ``values[lo:hi]`` (sorted) nearer to a new centroid ``c`` than to
-    any of the sorted ``centroids``, i.e. between the midpoints to its two neighbours."""
-    j = np.searchsorted(centroids, c)
-    left = (centroids[j - 1] + c) / 2 if j > 0 else -np.inf
-    right = (c + centroids[j]) / 2 if j < len(centroids) else np.inf
-    return np.searchsorted(values, left), np.searchsorted(values, right)
+def first_exceeding(sums, lo, hi, c, amount):
+    """The first position ``j`` of the run ``values[lo:hi]`` where the running sum of squares
+    around ``c``, ``run_cost(sums, lo, j + 1, c)``, exceeds ``amount`` (the last position if none
+    does). That sum grows with ``j``, so bisection finds it in O(log n)."""
+    left, right = lo, hi - 1
+    while left < right:
+        middle = (left + right) // 2
+        if run_cost(sums, lo, middle + 1, c) <= amount:
+            left = middle + 1
+        else:
+            right = middle
+    return left
+
+
+def prefix_sums(values):
+    """``(s1, s2)``: ``s1[i]`` is the sum of ``values[:i]``, ``s2[i]`` the sum of their squares."""
+    s1, s2 = np.zeros(len(values) + 1), np.zeros(len(values) + 1)
+    np.cumsum(values, out=s1[1:])
+    np.square(values, out=s2[1:])
+    np.cumsum(s2[1:], out=s2[1:])
+    return s1, s2
+
+
+def run_cost(sums, lo, hi, c):
+    """Sum of squares of ``values[lo:hi]`` around ``c``, sum (v - c)^2 = sum v^2 - 2c sum v + m c^2,
+    from the ``prefix_sums`` of the values. Works elementwise on arrays of ``lo``, ``hi``, ``c``."""
+    s1, s2 = sums
+    return (s2[hi] - s2[lo]) - 2 * c * (s1[hi] - s1[lo]) + (hi - lo) * c * c
+
+
+def cell_edges(values, centroids):
+    """``k + 1`` edges: cluster ``i`` is ``values[edges[i]:edges[i + 1]]``, the sorted values
+    nearer to the sorted ``centroids[i]`` than to its neighbours (cut at the midpoints)."""
+    edges = np.empty(len(centroids) + 1, dtype=np.int64)
+    edges[0], edges[-1] = 0, len(values)
+    edges[1:-1] = np.searchsorted(values, (centroids[1:] + centroids[:-1]) / 2)
+    return edges
+
+
+def gains(values, sums, centroids, candidates):
+    """For each candidate centroid ``c``: how much the sum of squares drops if ``c`` joins the sorted
+    ``centroids``. ``c`` takes over the run between the midpoints to its two neighbours; that run
+    now belongs partly to the left neighbour and partly to the right one (split at their midpoint)."""
+    j = np.searchsorted(centroids, candidates)  # c lies between centroids[j - 1] and centroids[j]
+    inf = np.array([np.inf])
+    left, right = np.concatenate([-inf, centroids])[j], np.concatenate([centroids, inf])[j]
+    lo = np.searchsorted(values, (left + candidates) / 2)
+    hi = np.searchsorted(values, (candidates + right) / 2)
+    split = np.searchsorted(values, (left + right) / 2)
+    # A missing neighbour owns an empty part of the run; give it a finite centroid so 0 * c = 0.
+    left, right = centroids[np.maximum(j - 1, 0)], centroids[np.minimum(j, len(centroids) - 1)]
+    before = run_cost(sums, lo, split, left) + run_cost(sums, split, hi, right)
+    return before - run_cost(sums, lo, hi, candidates)
 
 
 INIT_FUNCTIONS = {"random": init_random, "density": init_density, "linear": init_linear, "kmeans++": init_kmeanspp}
 
 
+def start_centroids(values, k, init, seed=0, sums=None):
+    """``k`` starting centroids for the sorted float64 ``values``: ``init`` is one of ``INITS``
+    or the ``k`` centroids themselves. Returned sorted. ``sums``: ``prefix_sums(values)``, if known."""
+    if isinstance(init, str):
+        if init not in INIT_FUNCTIONS:
+            raise ValueError(f"unknown init {init!r}: choose one of {list(INITS)} or pass k centroids")
+        if init == "kmeans++":  # it reuses the prefix sums Lloyd needs too
+            return np.sort(init_kmeanspp(values, k, seed, sums))
+        return np.sort(INIT_FUNCTIONS[init](values, k, seed=seed))
+    centroids = np.sort(as_float64(init))
+    if len(centroids) != k:
+        raise ValueError(f"init has {len(centroids)} centroids, expected k = {k}")
+    return centroids
+
+
 def init_centroids(x, k, init="linear", seed=0):
-    """``k`` starting centroids for the 1-D values ``x`` (tensor or array) by ``init`` (one of ``INITS``)."""
-    if init not in INIT_FUNCTIONS:
-        raise ValueError(f"unknown init {init!r}: choose one of {list(INITS)}")
-    return INIT_FUNCTIONS[init](as_float64(x), k, seed=seed)
+    """``k`` sorted starting centroids for the 1-D values ``x`` (tensor or array, any order) by
+    ``init``, one of ``INITS``."""
+    return start_centroids(np.sort(as_float64(x)), k, init, seed)
+
+
+def as_numpy(x):
+    """The values ``x`` (a tensor or an array, any shape) as a 1-D numpy array of their own dtype."""
+    return (x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)).ravel()
 
 
 def as_float64(x):
     """A 1-D float64 numpy array of the values ``x`` (a tensor or an array)."""
-    x = x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-    return x.astype(np.float64).ravel()
+    return as_numpy(x).astype(np.float64)
 
 
 # ---------------------------------------------------------------- 1-D k-means (Eq. 2)
 
 
-def kmeans_1d(x, centroids, max_iter=10_000):
-    """Lloyd's k-means on 1-D values, started from ``centroids``.
+def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
+    """Lloyd's k-means on 1-D values, started by ``init``.
 
     Minimizes the within-cluster sum of squares sum_i sum_{w in c_i} |w - c_i|^2 (DC Eq. 2).
     In one dimension each cluster is a run of the *sorted* values, cut where the values cross the
-    midpoint between two neighbouring centroids. So one iteration is: ``searchsorted`` of the
-    k - 1 midpoints into the sorted values (the assignment step), then each centroid becomes the
-    mean of its run, read off a prefix sum (the update step): O(k log n) per iteration after one
-    O(n log n) sort. An empty cluster keeps its centroid. Stops when no value changes cluster.
+    midpoint between two neighbouring centroids. So after one O(n log n) sort (shared with the
+    init), one iteration is a ``searchsorted`` of the k - 1 midpoints into the sorted values (the
+    assignment step), then each centroid becomes the mean of its run, read off a prefix sum (the
+    update step): O(k log n). An empty cluster keeps its centroid. Stops when no value changes
+    cluster; then each value of ``x`` gets the cluster whose run it falls in (a ``searchsorted``
+    of ``x`` into the first value of each run).
 
     Args:
         x: ``n`` values (1-D tensor or array).
-        centroids: ``k`` starting centroids.
+        k: number of clusters.
+        init: one of ``INITS``, or ``k`` starting centroids (tensor or array).
+        seed: seed of the ``"random"`` and ``"kmeans++"`` inits.
     Returns:
         ``(codebook, indices)``: float32 tensor of the ``k`` centroids in increasing order, and
         int64 tensor of shape ``n``: the cluster of each value of ``x``.
     """
-    x = as_float64(x)
+    x = as_numpy(x)
     if len(x) == 0:
         raise ValueError("kmeans_1d needs at least one value")
-    order = np.argsort(x)
-    values = x[order]
-    prefix = np.concatenate([[0.0], np.cumsum(values)])
-    c = np.sort(as_float64(centroids))
-    edges = None
+    ordered = np.sort(x)  # in x's own precision: float32 sorts faster than float64
+    values = ordered.astype(np.float64)
+    sums = prefix_sums(values)
+    c = start_centroids(values, k, init, seed, sums)
+    running = sums[0]  # running[i]: the sum of values[:i]
+    edges = cell_edges(values, c)  # assignment step
     for _ in range(max_iter):
-        cuts = np.searchsorted(values, (c[1:] + c[:-1]) / 2)  # where clusters 1..k-1 start
-        new_edges = np.concatenate([[0], cuts, [len(values)]])
-        if edges is not None and np.array_equal(new_edges, edges):
+        counts = edges[1:] - edges[:-1]
+        means = (running[edges[1:]] - running[edges[:-1]]) / np.maximum(counts, 1)
+        c = np.where(counts > 0, means, c)  # update step; an empty cluster keeps its centroid
+        new_edges = cell_edges(values, c)
+        if (new_edges == edges).all():
             break
         edges = new_edges
-        counts = np.diff(edges)
-        sums = prefix[edges[1:]] - prefix[edges[:-1]]
-        c = np.where(counts > 0, sums / np.maximum(counts, 1), c)
-    indices = np.empty(len(x), dtype=np.int64)
-    indices[order] = np.repeat(np.arange(len(c)), np.diff(edges))
-    return torch.from_numpy(c.astype(np.float32)), torch.from_numpy(indices)
+    # Each value of x goes to the last cluster whose smallest value it reaches.
+    cuts = edges[1:-1]
+    starts = ordered[np.minimum(cuts, len(x) - 1)]
+    starts[cuts == len(x)] = np.inf  # an empty cluster at the top: no value reaches it
+    indices = np.searchsorted(starts, x, side="right")
+    return torch.from_numpy(c.astype(np.float32)), torch.from_numpy(indices.astype(np.int64, copy=False))
 
 
 def inertia(x, codebook, indices):
     """Within-cluster sum of squares (DC Eq. 2) of values ``x`` coded as ``codebook[indices]``."""
-    return float(((as_float64(x) - as_float64(codebook)[as_float64(indices).astype(np.int64)]) ** 2).sum())
+    errors = as_float64(codebook)[as_numpy(indices)] - as_numpy(x)
+    return float(errors @ errors)
 
 
 def check_bits(bits):
@@ -178,7 +253,7 @@ def quantize_layer(weight, bits, init="linear", seed=0):
     if not nonzero.any():  # an all-zero layer: nothing to share
         return torch.zeros(k), indices.view(weight.shape)
     x = w[nonzero]
-    codebook, cluster = kmeans_1d(x, init_centroids(x, k, init, seed))
+    codebook, cluster = kmeans_1d(x, k, init, seed)
     indices[nonzero] = cluster
     return codebook, indices.view(weight.shape)
 
@@ -445,8 +520,9 @@ def reproduce_lenet_300_100(root=DATA_DIR):
 
 def reproduce_lenet5(root=DATA_DIR):
     """LeNet-5: the grid of conv bits x fc bits x init (quantized, not fine-tuned; the conv
-    features are computed once per conv setting), and fine-tuned with linear init: DC Table 6's
-    settings, Fig. 7's two curves and conv, fc in {2, 4, 6, 8} for the slider. Writes ``root/lenet5.json`` and its fine-tuned codebooks."""
+    features are computed once per conv setting), then every setting of the slider (conv and fc
+    bits 1-8, each init) fine-tuned, plus Fig. 7's two curves (one kind of layer left at 32 bits,
+    linear init). Writes ``root/lenet5.json`` and the linear-init fine-tuned checkpoints."""
     name = "lenet5"
     if models.baseline_info(name)["test_error"] > 0.02:
         raise RuntimeError("data/weights/lenet5 is not trained yet: run `python -m coursekit.train lenet5` first")
@@ -473,15 +549,15 @@ def reproduce_lenet5(root=DATA_DIR):
                     error = (heads[fc](features).argmax(1) != labels).float().mean().item()
                 out["configs"][config_key(conv, fc, init)] = {"error": error, "finetuned_error": None, "bits": model_bits(base, fc, conv)}
         print(f"lenet5 grid {init}: 8/5 {100 * out['configs'][config_key(8, 5, init)]['error']:.2f}%", flush=True)
-    tuned_settings = [(8, 5), (8, 4), (4, 2)] + [(c, 32) for c in range(1, 9)] + [(32, f) for f in range(1, 9)]
-    tuned_settings += [(c, f) for c in (2, 4, 6, 8) for f in (2, 4, 6, 8) if (c, f) != (8, 4)]  # for the slider
-    for conv, fc in tuned_settings:
-        row, _, tuned = quantize_and_finetune(base, name, fc, conv, "linear")
-        key = config_key(conv, fc, "linear")
+    tuned_settings = [(c, 32, "linear") for c in range(1, 9)] + [(32, f, "linear") for f in range(1, 9)]
+    tuned_settings += [(c, f, init) for init in INITS for c in range(1, 9) for f in range(1, 9)]  # the slider's
+    for conv, fc, init in tqdm(tuned_settings, desc="lenet5 fine-tuning"):
+        row, _, tuned = quantize_and_finetune(base, name, fc, conv, init)
+        key = config_key(conv, fc, init)
         out["configs"][key].update(row)
-        if conv < 32 and fc < 32:  # keep the file small: no 32-bit layers (fc1 alone is 1.6 MB)
+        if conv < 32 and fc < 32 and init == "linear":  # keep the file small: no 32-bit layers (fc1 alone is 1.6 MB)
             checkpoints.update(checkpoint_tensors(key, tuned))
-        print(f"lenet5 {key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%", flush=True)
+        tqdm.write(f"lenet5 {key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%")
     root.mkdir(parents=True, exist_ok=True)
     (root / f"{name}.json").write_text(json.dumps(out, indent=1) + "\n")
     save_file(checkpoints, root / f"{name}_finetuned.safetensors")

@@ -213,7 +213,7 @@ def quantization_panel():
         for ax, collection, layer in zip(axes, lines, shown_layers[model]):
             bits = conv_bits if layer.startswith("conv") else fc_bits
             entry = table["layers"][layer][f"{bits}/{init}"]
-            values = row["finetuned_codebooks"][layer] if finetuned and error is not None else entry["codebook"]
+            values = row["finetuned_codebooks"][layer] if finetuned else entry["codebook"]
             collection.set_segments([[(c, 0.8), (c, max(n, 0.8))] for c, n in zip(values, entry["counts"]) if n > 0])
             ax.draw_artist(collection)
         png = io.BytesIO()
@@ -226,9 +226,8 @@ def quantization_panel():
             "layer_rate": quantization.compression_rate(sizes[model, shown_layers[model][0]], 2**fc_bits),
         }
         state = "fine-tuned" if finetuned else "quantized, not fine-tuned"
-        error_text = "not precomputed for this setting" if error is None else f"<b>{100 * error:.2f}%</b>"
         label.value = (
-            f"<b>{model}</b>, {state}, {init} init &nbsp; test error (10,000 images) {error_text} &nbsp; "
+            f"<b>{model}</b>, {state}, {init} init &nbsp; test error (10,000 images) <b>{100 * error:.2f}%</b> &nbsp; "
             f"size {shown['kb']:.1f} KB, <b>{shown['rate']:.1f}x</b> smaller than 32-bit "
             f"({table['dense_bits'] / 8 / 1024:.0f} KB) &nbsp; Eq. 1 on {shown_layers[model][0]}: r = {shown['layer_rate']:.2f}"
         )

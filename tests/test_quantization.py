@@ -29,7 +29,7 @@ def small_inputs(seed, n=9):
 def test_kmeans_is_a_lloyd_fixed_point(seed, init):
     """Each value goes to its nearest centroid, each used centroid is the mean of its cluster."""
     x = small_inputs(seed)
-    codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 3, init, seed))
+    codebook, indices = q.kmeans_1d(x, 3, init, seed)
     distances = (x[:, None] - codebook.double()[None, :]).abs()
     assert torch.allclose(distances[torch.arange(len(x)), indices], distances.min(1).values)
     for j in indices.unique():
@@ -44,16 +44,16 @@ def test_kmeans_against_brute_force_optimum(seed):
     x = small_inputs(seed)
     for k in (2, 3, 4):
         best, centroids = brute_force_kmeans(x, k)
-        codebook, indices = q.kmeans_1d(x, q.init_centroids(x, k, "kmeans++", seed))
+        codebook, indices = q.kmeans_1d(x, k, "kmeans++", seed)
         assert q.inertia(x, codebook, indices) >= best - 1e-9
-        codebook, indices = q.kmeans_1d(x, torch.tensor(centroids))
+        codebook, indices = q.kmeans_1d(x, k, torch.tensor(centroids))
         assert q.inertia(x, codebook, indices) == pytest.approx(best, rel=1e-6)
         assert np.allclose(codebook, centroids, atol=1e-6)
 
 
 def test_kmeans_reaches_the_optimum_on_this_example():
     x = torch.tensor([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.5, 10.0, 20.0])
-    codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 4, "kmeans++"))
+    codebook, indices = q.kmeans_1d(x, 4, "kmeans++")
     assert q.inertia(x, codebook, indices) == pytest.approx(brute_force_kmeans(x, 4)[0])
     assert indices.tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 3]
 
@@ -61,7 +61,7 @@ def test_kmeans_reaches_the_optimum_on_this_example():
 def test_kmeans_on_separated_groups_finds_them_from_every_init():
     x = torch.tensor([-5.0, -5.2, -4.9, 0.1, 0.0, -0.1, 7.0, 7.3])
     for init in q.INITS:
-        codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 3, init))
+        codebook, indices = q.kmeans_1d(x, 3, init)
         assert torch.allclose(codebook, torch.tensor([-5.1 + 0.2 / 3, 0.0, 7.15]), atol=1e-5), init
         assert indices.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
 
@@ -69,7 +69,7 @@ def test_kmeans_on_separated_groups_finds_them_from_every_init():
 @pytest.mark.parametrize("init", q.INITS)
 def test_more_clusters_than_distinct_values_is_exact(init):
     x = torch.tensor([1.0, 2.0, 2.0, 3.0, 1.0, 3.0])
-    codebook, indices = q.kmeans_1d(x, q.init_centroids(x, 8, init))
+    codebook, indices = q.kmeans_1d(x, 8, init)
     assert len(codebook) == 8
     assert torch.equal(codebook[indices], x)
     assert q.inertia(x, codebook, indices) == 0
@@ -96,6 +96,52 @@ def test_init_functions_by_hand():
     assert set(q.init_kmeanspp(x, 5)) == set(x)  # each new centroid is a weight not yet chosen
     with pytest.raises(ValueError, match="unknown init"):
         q.init_centroids(x, 2, "uniform")
+
+
+def reference_kmeanspp(values, k, seed):
+    """Greedy k-means++ the plain way: O(n) per candidate, distances to every centroid."""
+    rng = np.random.default_rng(seed)
+    centroids = [values[rng.integers(len(values))]]
+    for _ in range(k - 1):
+        dist2 = np.min([(values - c) ** 2 for c in centroids], axis=0)
+        cdf = np.cumsum(dist2)
+        if cdf[-1] == 0:
+            centroids.append(max(centroids))
+            continue
+        draws = np.searchsorted(cdf, rng.uniform(0, cdf[-1], 2 + int(np.log(k))), side="right")
+        candidates = values[np.minimum(draws, len(values) - 1)]
+        gains = [(dist2 - np.minimum(dist2, (values - c) ** 2)).sum() for c in candidates]
+        centroids.append(candidates[np.argmax(gains)])
+    return np.sort(centroids)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("k", [2, 5, 16, 40])
+def test_kmeanspp_matches_the_plain_algorithm(seed, k):
+    """The prefix-sum shortcuts (cells, O(1) sums of squares) pick exactly the plain algorithm's
+    centroids. (Two candidates with exactly equal gains, likely once cells hold 2-3 values, may be
+    ordered differently by rounding: hence hundreds of values for at most 40 centroids.)"""
+    rng = np.random.default_rng(seed)
+    values = np.sort(np.concatenate([rng.normal(size=300), rng.normal(3, 0.1, size=100), np.full(20, -2.0)]))
+    assert np.array_equal(q.init_kmeanspp(values, k, seed), reference_kmeanspp(values, k, seed))
+
+
+def test_kmeanspp_with_more_clusters_than_values_repeats_the_largest():
+    values = np.array([-1.0, -1.0, 0.5, 2.0, 2.0])
+    assert np.array_equal(q.init_kmeanspp(values, 5), reference_kmeanspp(values, 5, 0))
+    assert np.array_equal(np.unique(q.init_kmeanspp(values, 5)), [-1.0, 0.5, 2.0])
+
+
+def test_run_cost_is_the_sum_of_squares():
+    values = np.sort(np.random.default_rng(0).normal(size=30))
+    sums = q.prefix_sums(values)
+    for lo, hi, c in [(0, 30, 0.3), (4, 9, -1.0), (7, 7, 2.0), (29, 30, values[29])]:
+        assert q.run_cost(sums, lo, hi, c) == pytest.approx(((values[lo:hi] - c) ** 2).sum(), abs=1e-12)
+
+
+def test_kmeans_starting_centroids_must_number_k():
+    with pytest.raises(ValueError, match="expected k = 3"):
+        q.kmeans_1d(torch.arange(10.0), 3, torch.tensor([0.0, 5.0]))
 
 
 @pytest.mark.parametrize("bits", range(1, 9))
@@ -181,6 +227,17 @@ def test_slider_extremes(panel, model, bits, finetuned):
         n = 235_200 if model == "lenet_300_100" else 400_000
         assert shown["layer_rate"] == pytest.approx(q.compression_rate(n, 2**bits))
     assert 1 < shown["rate"] < 32
+
+
+@pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
+def test_every_slider_setting_was_fine_tuned(model):
+    if not (q.DATA_DIR / f"{model}.json").is_file():
+        pytest.skip(f"{model}.json not generated yet: python -m coursekit.reproduce quantization")
+    results = q.load_results(model)
+    conv_bits = range(1, 9) if model == "lenet5" else [32]
+    for conv, fc, init in itertools.product(conv_bits, range(1, 9), q.INITS):
+        row = results["configs"][q.config_key(conv, fc, init)]
+        assert 0 <= row["finetuned_error"] < 1 and set(row["finetuned_codebooks"]) == set(results["layers"])
 
 
 @pytest.mark.parametrize("bad", [dict(fc_bits=0), dict(fc_bits=9), dict(conv_bits=0), dict(init="uniform"), dict(model="alexnet")])
