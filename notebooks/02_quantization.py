@@ -362,10 +362,9 @@ panel.widget
 for setting in [dict(fc_bits=1), dict(fc_bits=8), dict(fc_bits=1, finetuned=True), dict(fc_bits=8, finetuned=True, init="kmeans++")]:
     shown = panel.update(**setting)
     print(setting, f"error {pct(shown['error'])}, {shown['rate']:.1f}x smaller, {shown['kb']:.1f} KB")
-for setting in [dict(conv_bits=1, fc_bits=8), dict(conv_bits=8, fc_bits=1), dict(conv_bits=8, fc_bits=8, finetuned=True)]:
+for setting in [dict(conv_bits=1, fc_bits=8), dict(conv_bits=8, fc_bits=1), dict(conv_bits=3, fc_bits=2, finetuned=True, init="density")]:
     shown = panel.update(model="lenet5", **setting)
-    error = "not precomputed" if shown["error"] is None else pct(shown["error"])
-    print("lenet5", setting, f"error {error}, {shown['rate']:.1f}x smaller, {shown['kb']:.1f} KB")
+    print("lenet5", setting, f"error {pct(shown['error'])}, {shown['rate']:.1f}x smaller, {shown['kb']:.1f} KB")
 try:
     panel.update(fc_bits=9)
 except ValueError as error:
