@@ -198,6 +198,8 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     x = as_numpy(x)
     if len(x) == 0:
         raise ValueError("kmeans_1d needs at least one value")
+    if x.dtype.kind != "f":  # integers: cluster them as floats
+        x = x.astype(np.float64)
     ordered = np.sort(x)  # in x's own precision: float32 sorts faster than float64
     values = ordered.astype(np.float64)
     sums = prefix_sums(values)
@@ -205,24 +207,26 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     running = sums[0]  # running[i]: the sum of values[:i]
     edges = cell_edges(values, c)  # assignment step
     for _ in range(max_iter):
-        counts = edges[1:] - edges[:-1]
-        means = (running[edges[1:]] - running[edges[:-1]]) / np.maximum(counts, 1)
+        totals, counts = running[edges], edges[1:] - edges[:-1]
+        means = (totals[1:] - totals[:-1]) / np.maximum(counts, 1)
         c = np.where(counts > 0, means, c)  # update step; an empty cluster keeps its centroid
-        new_edges = cell_edges(values, c)
-        if (new_edges == edges).all():
+        cuts = values.searchsorted((c[1:] + c[:-1]) / 2)  # assignment step
+        if (cuts == edges[1:-1]).all():
             break
-        edges = new_edges
-    # Each value of x goes to the last cluster whose smallest value it reaches.
+        edges[1:-1] = cuts
+    # Each value of x goes to the last cluster whose smallest value it reaches (torch.bucketize
+    # is numpy's searchsorted, on torch's threads).
     cuts = edges[1:-1]
     starts = ordered[np.minimum(cuts, len(x) - 1)]
     starts[cuts == len(x)] = np.inf  # an empty cluster at the top: no value reaches it
-    indices = np.searchsorted(starts, x, side="right")
-    return torch.from_numpy(c.astype(np.float32)), torch.from_numpy(indices.astype(np.int64, copy=False))
+    indices = torch.bucketize(torch.from_numpy(x), torch.from_numpy(starts), right=True)
+    return torch.from_numpy(c.astype(np.float32)), indices
 
 
 def inertia(x, codebook, indices):
     """Within-cluster sum of squares (DC Eq. 2) of values ``x`` coded as ``codebook[indices]``."""
-    errors = as_float64(codebook)[as_numpy(indices)] - as_numpy(x)
+    errors = as_float64(codebook)[as_numpy(indices)]
+    errors -= as_numpy(x)
     return float(errors @ errors)
 
 
