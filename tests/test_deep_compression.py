@@ -7,11 +7,11 @@ import torch
 
 import coursekit
 from coursekit import __main__ as cli
-from coursekit import compressed, deep_compression, models
+from coursekit import compressed, deep_compression, models, pruning
 
 
 def test_schedule_shrinks_the_kept_fraction_geometrically():
-    steps = deep_compression.schedule({"fc1": 0.96, "fc2": 0.0}, 2)
+    steps = pruning.geometric_schedule({"fc1": 0.96, "fc2": 0.0}, 2)
     assert [round(1 - s["fc1"], 6) for s in steps] == [0.2, 0.04]
     assert [s["fc2"] for s in steps] == [0.0, 0.0]
 
