@@ -1,0 +1,54 @@
+"""The trained baselines every chapter starts from, and their recipes.
+
+``python -m coursekit.reproduce baselines`` (or ``python -m coursekit.train MODEL``) retrains them
+from scratch with a fixed seed; they are stored in ``data/weights/`` as safetensors files (no
+pickle), each with a JSON of its test error, epochs, seed and torch version.
+"""
+
+import json
+
+from safetensors.torch import load_file, save_file
+
+from .. import models
+from . import folder
+
+# The recipe of each baseline: SGD with momentum, cosine learning-rate decay, L2 weight decay.
+RECIPES = {
+    "lenet_300_100": dict(epochs=30, lr=0.05, batch_size=64, weight_decay=1e-4, seed=0),
+    "lenet5": dict(epochs=20, lr=0.01, batch_size=64, weight_decay=5e-4, seed=0),
+}
+
+
+def weights_path(name):
+    """``data/weights/NAME.safetensors``."""
+    return folder("baselines") / f"{name}.safetensors"
+
+
+def save_weights(model, name, info):
+    """Write ``model``'s state dict to ``data/weights/NAME.safetensors`` and ``info`` beside it."""
+    path = weights_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, path)
+    path.with_suffix(".json").write_text(json.dumps(info, indent=2) + "\n")
+
+
+def baseline_info(name):
+    """The JSON written beside a baseline: test error, epochs, seed, torch version, ..."""
+    return json.loads(weights_path(name).with_suffix(".json").read_text())
+
+
+def pretrained(name):
+    """The trained baseline ``name`` (``"lenet_300_100"`` or ``"lenet5"``), in eval mode.
+
+    The weights are read with safetensors, which cannot run code (no pickle).
+    """
+    model = models.build(name)
+    path = weights_path(name)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"baseline weights {path} are missing: restore them with `git checkout -- data/weights/{path.name}`, "
+            f"or retrain them with `python -m coursekit.reproduce baselines`."
+        )
+    model.load_state_dict(load_file(path))
+    return model.eval()

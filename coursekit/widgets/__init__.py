@@ -1,0 +1,14 @@
+"""The course's sliders.
+
+Each panel is built by a function that returns an object with ``.widget`` (what the notebook
+displays) and ``.update(**values)`` (what a slider move calls; it returns the numbers it shows),
+so tests and benchmarks drive the same code from Python, without a browser. Slider callbacks
+never train: they read checkpoints precomputed by ``python -m coursekit.reproduce``.
+"""
+
+from .factorization import factorization_panel
+from .pruning import pruning_panel
+from .quantization import quantization_panel
+from .structured import structured_panel
+
+__all__ = ["pruning_panel", "quantization_panel", "factorization_panel", "structured_panel"]
