@@ -1,0 +1,43 @@
+"""The skeleton every panel shares: a figure turned into PNG bytes, and the wiring of the
+controls to ``update``.
+
+A panel is ``SimpleNamespace(widget=..., update=...)``: ``widget`` is what the notebook displays,
+``update(**values)`` what a control move calls (it redraws and returns the numbers it shows), so
+tests and benchmarks drive a panel from Python, without a browser.
+"""
+
+import io
+from types import SimpleNamespace
+
+
+def figure_png(fig):
+    """``fig`` drawn in full by matplotlib, as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def canvas_png(fig):
+    """``fig``'s canvas as it stands (e.g. after blitting), as PNG bytes; fast (zlib level 1),
+    for panels that redraw on every move."""
+    import numpy as np
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def panel(controls, update, *outputs):
+    """Wire ``controls`` (``{keyword of update: ipywidget}``) so that any change calls
+    ``update(**{keyword: control.value, ...})``, draw once with the controls' initial values and
+    return ``SimpleNamespace(widget=VBox([*controls, *outputs]), update=update)``."""
+    import ipywidgets as widgets
+
+    def refresh(change=None):
+        return update(**{keyword: control.value for keyword, control in controls.items()})
+
+    for control in controls.values():
+        control.observe(refresh, names="value")
+    refresh()
+    return SimpleNamespace(widget=widgets.VBox([*controls.values(), *outputs]), update=update)
