@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export PYTHONHASHSEED := 0
 
-.PHONY: install lab test unit nbval notebooks sync reproduce bench clean slides browser
+.PHONY: install lab test lint unit nbval notebooks sync reproduce bench clean slides browser
 
 # One install, reused: redone only when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -23,9 +23,14 @@ install: $(STAMP)
 lab: install
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --notebook-dir=notebooks $(if $(NO_BROWSER),--no-browser)
 
-# Unit tests and every notebook's committed outputs (nbval), in one pytest run.
-test: install browser
+# Lint and format check (ruff, pinned), then the unit tests and every notebook's committed
+# outputs (nbval), in one pytest run.
+test: install browser lint
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg tests notebooks
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 unit: install
 	$(PY) -m pytest tests
