@@ -286,7 +286,7 @@ def flops_table(model, images):
     one image (``network.layer_flops``), input density over ``images``, fraction of weights kept
     and fraction of FLOPs left. FLOPs left = weights kept x density of the layer's input (a zero
     input skips all its multiplies, a pruned weight skips its own)."""
-    flops = network.layer_flops(model)
+    flops = network.layer_flops(model, input_shape=(1, *images.shape[1:]))
     density, kept = input_density(model, images), network.nonzero_weights(model)
     rows = {}
     for name, (nonzero, total) in kept.items():

@@ -1,12 +1,16 @@
-"""Magnitude pruning (coursekit.pruning) and the pruning slider (coursekit.widgets.pruning_panel)."""
+"""Magnitude pruning (coursekit.pruning), its results (coursekit.experiments.pruning) and the
+pruning slider (coursekit.widgets.pruning_panel)."""
 
 import pytest
 import torch
 import torchvision
+from safetensors.torch import save_file
 from torch import nn
 from torch.nn.utils import prune
 
-from coursekit import models, pruning, widgets
+from coursekit import experiments, models, network, pruning, widgets
+from coursekit.experiments import baselines
+from coursekit.experiments import pruning as experiment
 
 
 def tiny_net(w1, w2):
@@ -76,13 +80,36 @@ def test_global_masks_match_torch_global_unstructured():
     ours, theirs = models.lenet_300_100(), models.lenet_300_100()
     theirs.load_state_dict(ours.state_dict())
     masks = pruning.global_masks(ours, 0.8)
-    prune.global_unstructured([(m, "weight") for m in pruning.layers(theirs).values()], prune.L1Unstructured, amount=0.8)
+    prune.global_unstructured(
+        [(m, "weight") for m in network.layers(theirs).values()], prune.L1Unstructured, amount=0.8
+    )
     assert all(torch.equal(masks[name], mask) for name, mask in pruning.masks(theirs).items())
 
 
-def test_layer_names_follow_the_paper():
-    assert list(pruning.layers(models.lenet5())) == ["conv1", "conv2", "fc1", "fc2"]
-    assert list(pruning.layers(models.lenet_300_100())) == ["fc1", "fc2", "fc3"]
+def test_layerwise_masks_match_torch_l1_unstructured():
+    """Without ties (random weights), each layer's mask is ``prune.l1_unstructured``'s, amount = sparsity."""
+    torch.manual_seed(0)
+    ours, theirs = models.lenet5(), models.lenet5()
+    theirs.load_state_dict(ours.state_dict())
+    masks = pruning.layerwise_masks(ours, 0.7)
+    for module in network.layers(theirs).values():
+        prune.l1_unstructured(module, "weight", amount=0.7)
+    for name, mask in pruning.masks(theirs).items():
+        assert torch.equal(masks[name], mask), name
+        assert int((mask == 0).sum()) == round(0.7 * mask.numel())
+
+
+def test_prune_and_retrain_prunes_then_calls_retrain_each_round():
+    net = tiny_net([[0.1, -3.0], [2.0, 0.2]], [[1.0, -0.15]])
+    seen = []
+    retrain = lambda model, step: seen.append((step, dict(network.nonzero_weights(model))))
+    schedule = pruning.geometric_schedule({"fc1": 0.75, "fc2": 0.5}, 2)
+    assert schedule[-1] == pytest.approx({"fc1": 0.75, "fc2": 0.5})
+    assert schedule[0] == pytest.approx({"fc1": 0.5, "fc2": 1 - 0.5**0.5})  # kept: 1 -> 1/2 -> 1/4
+    steps = list(pruning.prune_and_retrain(net, schedule, retrain))
+    assert [s for s, _ in steps] == schedule and steps[-1][1] is net
+    # retrain sees the model already pruned: fc1 keeps 2 of 4 then 1 of 4; fc2 keeps 1 of 2 (0.29 x 2 rounds to 1)
+    assert seen == [(0, {"fc1": (2, 4), "fc2": (1, 2)}), (1, {"fc1": (1, 4), "fc2": (1, 2)})]
 
 
 # --- masks hold through training -----------------------------------------------------------------
@@ -93,7 +120,7 @@ def test_masks_hold_through_sgd_with_momentum_and_weight_decay():
     net = models.lenet_300_100()
     pruning.apply_masks(net, pruning.layerwise_masks(net, 0.9))
     masks = pruning.masks(net)
-    before = pruning.weights(net)
+    before = network.weights(net)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=0.01)
     images, labels = torch.randn(32, 1, 28, 28), torch.randint(0, 10, (32,))
     for _ in range(5):
@@ -101,12 +128,12 @@ def test_masks_hold_through_sgd_with_momentum_and_weight_decay():
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        for name, w in pruning.weights(net).items():
+        for name, w in network.weights(net).items():
             assert (w[masks[name] == 0] == 0).all(), f"a pruned weight of {name} came back"
-    after = pruning.weights(net)
+    after = network.weights(net)
     assert not torch.equal(before["fc1"], after["fc1"]), "the surviving weights should have trained"
     pruning.make_permanent(net)
-    assert pruning.nonzero_weights(net)["fc1"] == (23520, 235200)
+    assert network.nonzero_weights(net)["fc1"] == (23520, 235200)
 
 
 def test_apply_masks_twice_replaces_the_mask():
@@ -114,7 +141,7 @@ def test_apply_masks_twice_replaces_the_mask():
     pruning.apply_masks(net, pruning.layerwise_masks(net, 0.25))
     pruning.apply_masks(net, pruning.layerwise_masks(net, 0.5))
     assert pruning.masks(net)["fc1"].tolist() == [[0, 1], [1, 0]]
-    assert pruning.nonzero_weights(net) == {"fc1": (2, 4), "fc2": (1, 2)}
+    assert network.nonzero_weights(net) == {"fc1": (2, 4), "fc2": (1, 2)}
 
 
 # --- storage and counting --------------------------------------------------------------------------
@@ -126,36 +153,63 @@ def test_sparse_checkpoint_round_trip(tmp_path):
     pruning.apply_masks(net, pruning.global_masks(net, 0.9))
     pruning.save_sparse(net, tmp_path / "net.safetensors", "lenet_300_100", info={"note": "test"})
     back = pruning.load_sparse(tmp_path / "net.safetensors", keep_masks=True)
-    assert all(torch.equal(a, b) for a, b in zip(pruning.weights(net).values(), pruning.weights(back).values()))
+    assert all(torch.equal(a, b) for a, b in zip(network.weights(net).values(), network.weights(back).values()))
     assert all(torch.equal(a, b) for a, b in zip(pruning.masks(net).values(), pruning.masks(back).values()))
     assert pruning.read_sparse(tmp_path / "net.safetensors")[2] == {"note": "test"}
 
 
 def test_reading_a_file_that_is_not_a_sparse_checkpoint_says_so(tmp_path):
-    models.save_weights(models.lenet_300_100(), "plain", {}, root=tmp_path)
+    save_file({k: v.contiguous() for k, v in models.lenet_300_100().state_dict().items()}, tmp_path / "plain.safetensors")
     with pytest.raises(ValueError, match="not written by pruning.save_sparse"):
         pruning.read_sparse(tmp_path / "plain.safetensors")
-    with pytest.raises(FileNotFoundError, match="reproduce pruning"):
+    with pytest.raises(FileNotFoundError, match="missing.safetensors"):
         pruning.read_sparse(tmp_path / "missing.safetensors")
 
 
 def test_csr_bytes_counts_values_indices_and_row_pointers():
     w = torch.tensor([[0.0, 1.0, 0.0, 2.0], [0.0, 0.0, 0.0, 0.0], [3.0, 4.0, 5.0, 0.0]])
-    assert pruning.csr_bytes(w) == 5 * (4 + 4) + 4 * 4
-    assert pruning.dense_bytes(w) == 12 * 4
-    assert pruning.csr_bytes(torch.zeros(20, 1, 5, 5)) == 21 * 4  # a conv: 20 rows of 25
+    assert network.csr_bytes(w) == 5 * (4 + 4) + 4 * 4
+    assert network.dense_bytes(w) == 12 * 4
+    assert network.csr_bytes(torch.zeros(20, 1, 5, 5)) == 21 * 4  # a conv: 20 rows of 25
 
 
 def test_flops_match_the_papers_tables_2_and_3():
-    assert pruning.dense_flops(models.lenet_300_100()) == {"fc1": 470_400, "fc2": 60_000, "fc3": 2_000}
-    assert pruning.dense_flops(models.lenet5()) == {"conv1": 576_000, "conv2": 3_200_000, "fc1": 800_000, "fc2": 10_000}
+    assert network.layer_flops(models.lenet_300_100()) == {"fc1": 470_400, "fc2": 60_000, "fc3": 2_000}
+    lenet5 = {"conv1": 576_000, "conv2": 3_200_000, "fc1": 800_000, "fc2": 10_000}
+    assert network.layer_flops(models.lenet5()) == lenet5
+
+
+def test_flops_table_by_hand():
+    # fc1 (2 -> 2) keeps 2 of 4 weights; fc2 (2 -> 1) keeps 1 of 2 and reads fc1's ReLU output
+    net = tiny_net([[1.0, -1.0], [-1.0, 1.0]], [[1.0, 0.5]])
+    with torch.no_grad():
+        net[0].bias.zero_()
+    pruning.apply_masks(net, {"fc1": torch.tensor([[1.0, 0.0], [0.0, 1.0]]), "fc2": torch.tensor([[1.0, 0.0]])})
+    images = torch.tensor([[2.0, 0.0], [0.0, 3.0]])  # fc1 input density 1/2; fc1 outputs (2, 0), (0, 3): density 1/2
+    table = pruning.flops_table(net, images)
+    assert table["fc1"] == {"weights": 4, "flops": 8, "input_density": 0.5, "weights_kept": 0.5, "flops_kept": 0.25}
+    assert table["fc2"] == {"weights": 2, "flops": 4, "input_density": 0.5, "weights_kept": 0.5, "flops_kept": 0.25}
+    assert table["total"] == {"weights": 6, "flops": 12, "weights_kept": 0.5, "flops_kept": 0.25}
+
+
+def test_kept_parameters_with_real_fractions_by_hand():
+    net = models.lenet5()  # conv1 500 weights + 20 biases, conv2 25,000 + 50, fc1 400,000 + 500, fc2 5,000 + 10
+    keep = {"conv1": 0.66, "conv2": 0.12, "fc1": 0.08, "fc2": 0.19}
+    by_hand = 330 + 3_000 + 32_000 + 950 + (20 + 50 + 500 + 10)
+    assert pruning.kept_parameters(net, keep) == by_hand == 36_860
+    assert pruning.kept_parameters(net, dict.fromkeys(keep, 1.0)) == network.count_parameters(net) == 431_080
+    # the counts a pruned model actually has agree
+    pruning.apply_masks(net, pruning.layerwise_masks(net, {name: 1 - k for name, k in keep.items()}))
+    assert network.nonzero_parameters(net) == by_hand
 
 
 def test_kept_parameters_on_the_meta_device():
     with torch.device("meta"):
         alexnet = torchvision.models.alexnet(weights=None)
-    keep = dict.fromkeys(pruning.layers(alexnet), 1.0)
-    assert pruning.kept_parameters(alexnet, keep) == models.count_parameters(alexnet) == 61_100_840
+    keep = dict.fromkeys(network.layers(alexnet), 1.0)
+    assert pruning.kept_parameters(alexnet, keep) == network.count_parameters(alexnet) == 61_100_840
+    keep["fc3"] = 0.25  # 1000 x 4096 weights: 3,072,000 of them go
+    assert pruning.kept_parameters(alexnet, keep) == 61_100_840 - 3_072_000
     with pytest.raises(ValueError, match="keep rates"):
         pruning.kept_parameters(alexnet, {"fc1": 0.1})
 
@@ -165,14 +219,42 @@ def test_kept_parameters_on_the_meta_device():
 
 @pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
 def test_final_pruned_models_are_12x_smaller(name):
-    model = pruning.load_pruned(name)
-    assert models.count_parameters(model) / pruning.nonzero_parameters(model) >= 12
-    assert pruning.pruned_info(name)["parameters"][1] == pruning.nonzero_parameters(model)
+    model = experiment.load_pruned(name)
+    assert network.count_parameters(model) / network.nonzero_parameters(model) >= 12
+    assert experiment.pruned_info(name)["parameters"][1] == network.nonzero_parameters(model)
 
 
 def test_load_pruned_rejects_unknown_names():
     with pytest.raises(ValueError, match="unknown model"):
-        pruning.load_pruned("alexnet")
+        experiment.load_pruned("alexnet")
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        lambda: experiment.load_pruned("lenet5"),
+        lambda: experiment.pruned_info("lenet_300_100"),
+        lambda: experiment.load_results("slider.json"),
+        widgets.pruning_panel,
+    ],
+)
+def test_missing_results_fail_naming_the_command(monkeypatch, tmp_path, load):
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce pruning"):
+        load()
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_the_committed_results_are_all_there(name):
+    results, slider = experiment.load_results()[name], experiment.load_results("slider.json")[name]
+    assert len(results["sensitivity"]) == len(network.layers(models.build(name)))
+    assert all(len(errors) == len(experiment.SCAN) for errors in results["sensitivity"].values())
+    assert all(len(results["iterative"][scope]) == len(experiment.GRID) for scope in ("layer", "global"))
+    assert slider["percents"] == experiment.SLIDER_PERCENTS
+    assert len(slider["edges"]) == experiment.HISTOGRAM_BINS + 1
+    for scope in ("layer", "global"):
+        for sparsity in experiment.GRID:
+            assert experiment.grid_path(name, scope, sparsity).is_file()
 
 
 # --- the slider, driven from Python ------------------------------------------------------------------
@@ -188,7 +270,7 @@ def panel():
 @pytest.mark.parametrize("retrained", [False, True])
 def test_slider_extremes_give_results(panel, model, scope, retrained):
     dense = panel.update(sparsity=0, scope=scope, model=model, retrained=retrained)
-    weights = sum(w.numel() for w in pruning.weights(models.build(model)).values())
+    weights = sum(w.numel() for w in network.weights(models.build(model)).values())
     assert dense["nonzero_weights"] == weights
     assert dense["csr_kb"] > dense["dense_kb"]  # CSR doubles the storage of a dense matrix
     sparse = panel.update(sparsity=99, scope=scope, model=model, retrained=retrained)
@@ -199,7 +281,7 @@ def test_slider_extremes_give_results(panel, model, scope, retrained):
 
 def test_slider_at_zero_shows_the_baseline_error(panel):
     shown = panel.update(sparsity=0, model="lenet_300_100")
-    assert shown["error"] == pytest.approx(models.baseline_info("lenet_300_100")["test_error"], abs=1e-6)
+    assert shown["error"] == pytest.approx(baselines.baseline_info("lenet_300_100")["test_error"], abs=1e-6)
     assert shown["test_images"] == 10_000
     assert panel.update(sparsity=0, model="lenet5")["test_images"] == 2_000
 

@@ -11,24 +11,21 @@ def pruning_panel():
     table lookup plus one redraw. ``update(sparsity=90, scope="global", model="lenet5",
     retrained=True)`` returns the numbers shown: test error, nonzero weights, dense and CSR KB.
     """
-    import io
-    from types import SimpleNamespace
-
     import ipywidgets as widgets
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image
 
-    from .. import pruning
+    from ..experiments import pruning as experiment
+    from ._panel import canvas_png, panel
 
-    table = pruning.load_results("slider.json")
+    table = experiment.load_results("slider.json")
     fig = Figure(figsize=(6, 2.6), dpi=72)  # drawn off-screen by Agg, shown as a PNG widget
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.set(yscale="log", ylim=(0.8, 3e5), xlabel="weight value", ylabel="nonzero weights per bin")
     ax.set_title("nonzero weights of all layers")
-    stairs = ax.stairs(np.ones(pruning.HISTOGRAM_BINS), np.arange(pruning.HISTOGRAM_BINS + 1), fill=True, animated=True)
+    stairs = ax.stairs(np.ones(experiment.HISTOGRAM_BINS), np.arange(experiment.HISTOGRAM_BINS + 1), fill=True, animated=True)
     fig.tight_layout()
     # Blitting: draw each model's empty axes once, then per move paste that background and draw
     # only the histogram on it (a full matplotlib redraw takes longer than the 50 ms budget).
@@ -53,9 +50,7 @@ def pruning_panel():
         fig.canvas.restore_region(backgrounds[model])
         stairs.set_data(np.maximum(row["histogram"], 0.8), table[model]["edges"])
         ax.draw_artist(stairs)
-        png = io.BytesIO()
-        Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(png, format="png", compress_level=1)
-        image.value = png.getvalue()
+        image.value = canvas_png(fig)
         shown = {
             "sparsity": percent,
             "error": row["error"],
@@ -65,7 +60,7 @@ def pruning_panel():
             "retrained_at": round(100 * row["from"]) if retrained else None,
             "test_images": table[model]["images"],
         }
-        start = {None: "", 0: f", the baseline: no checkpoint retrained below {100 * pruning.GRID[0]:.0f}%"}.get(
+        start = {None: "", 0: f", the baseline: no checkpoint retrained below {100 * experiment.GRID[0]:.0f}%"}.get(
             shown["retrained_at"], f", from the checkpoint retrained at {shown['retrained_at']}%"
         )
         label.value = (
@@ -82,7 +77,4 @@ def pruning_panel():
         "model": widgets.Dropdown(options=[("LeNet-300-100", "lenet_300_100"), ("LeNet-5", "lenet5")], description="model"),
         "retrained": widgets.Checkbox(value=False, description="retrained"),
     }
-    for control in controls.values():
-        control.observe(lambda change: update(**{k: c.value for k, c in controls.items()}), names="value")
-    update()
-    return SimpleNamespace(widget=widgets.VBox([*controls.values(), label, image]), update=update)
+    return panel(controls, update, label, image)
