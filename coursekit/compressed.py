@@ -25,8 +25,28 @@ out ourselves, little-endian:
         bias                                         float32 per output
 
 The model's size on disk is this file's size, everything counted.
+
+The CRC of version 1 covers everything after itself; later versions' CRC also covers the version
+byte. So a reader that finds another version number checks which CRC matches: the payload's alone
+(a damaged version byte of a version 1 file) or the version byte's and the payload's (a newer file).
+
+Limits a reader checks before it allocates (a file is read only when all hold, so a crafted file
+costs at most a few times its own size plus the model's in memory):
+
+- the file's size: at most ``max_file_bytes(model)`` (LeNet-5: 5.5 MB, LeNet-300-100: 3.6 MB),
+  from ``os.stat`` before reading and again from the model name before parsing;
+- the layers are the model's: names, shapes and biases (the largest, LeNet-5's fc1, has 400,000
+  weights), so ``entries`` <= the layer's weights;
+- k <= ``MAX_SHARED_VALUES`` (4,096) finite, nonzero, increasing shared values; relative indices
+  of 1 .. ``huffman.MAX_INDEX_BITS`` (16) bits; code lengths <= ``huffman.MAX_CODE_BITS`` (48) bits
+  that satisfy Kraft's inequality;
+- each stream's byte length fits ``entries`` codes of those lengths with at most 7 bits of zero
+  padding, and the streams and biases add up to exactly the rest of the file.
 """
 
+import functools
+import os
+import stat
 import struct
 import zlib
 from dataclasses import dataclass
@@ -34,15 +54,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
-from . import huffman
+from . import huffman, network
 from .models import ARCHITECTURES, build
 
 MAGIC = b"CKDC"
 VERSION = 1
 MAX_SHARED_VALUES = 4096  # a layer with more distinct nonzero weights is not weight-shared
 INDEX_BITS_TRIED = range(1, 9)  # relative-index widths tried per layer: the smallest file wins
+PREFIX_BYTES = 4 + 1 + 4 + 1 + 255  # magic, version, CRC and the model name: read before the rest
 
 
 class CompressedFileError(ValueError):
@@ -56,22 +76,15 @@ class CompressedFileError(ValueError):
 
 
 def weight_layers(model):
-    """The ``(name, module)`` of every ``nn.Linear`` and ``nn.Conv2d`` of ``model``, in order."""
-    return [(name, m) for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+    """The ``(name, module)`` of every weight layer of ``model`` (``network.layers``), in order, each
+    named by its path in the model (``"1"``, ``"3"``, ... in a ``Sequential``): the name the file stores."""
+    paths = {module: name for name, module in model.named_modules()}
+    return [(paths[module], module) for module in network.layers(model).values()]
 
 
 def effective_weight(module):
-    """The weight the module computes with, as a float32 numpy array.
-
-    Works for plain modules, for ``torch.nn.utils.prune`` (``weight_orig * weight_mask``) and
-    for ``torch.nn.utils.parametrize`` (``module.weight`` applies the parametrization).
-    """
-    with torch.no_grad():
-        if hasattr(module, "weight_orig") and hasattr(module, "weight_mask"):
-            weight = module.weight_orig * module.weight_mask
-        else:
-            weight = module.weight
-        return weight.detach().cpu().float().numpy()
+    """``network.weight(module)`` (the weight the module computes with) as a float32 numpy array."""
+    return network.weight(module).cpu().float().numpy()
 
 
 @dataclass
@@ -108,6 +121,8 @@ def shared_values(weight, layer="layer"):
     Returns ``(codebook, symbols)``: the sorted distinct nonzero values (float32, k of them) and
     an int array shaped like ``weight`` with 0 for a zero weight and ``s`` for ``codebook[s - 1]``.
     """
+    if not np.isfinite(weight).all():
+        raise ValueError(f"{layer} has weights that are not finite (nan or inf): they cannot be saved")
     codebook = np.unique(weight[weight != 0]).astype(np.float32)
     if len(codebook) > MAX_SHARED_VALUES:
         raise ValueError(
@@ -122,6 +137,8 @@ def shared_values(weight, layer="layer"):
 def encode_layer(name, weight, bias, index_bits):
     """Encode one pruned, weight-shared layer with ``index_bits``-bit relative indices."""
     codebook, symbols = shared_values(weight, layer=f"layer {name!r}")
+    if bias is not None and not np.isfinite(bias).all():
+        raise ValueError(f"layer {name!r} has a bias that is not finite (nan or inf): it cannot be saved")
     flat = symbols.reshape(-1)
     positions = np.flatnonzero(flat)
     gaps, is_filler = huffman.relative_indices(positions, index_bits)
@@ -132,8 +149,18 @@ def encode_layer(name, weight, bias, index_bits):
     weight_stream, weight_bits = huffman.encode(weight_symbols, weight_lengths)
     gap_stream, gap_bits = huffman.encode(gaps - 1, gap_lengths)
     return EncodedLayer(
-        name, tuple(weight.shape), codebook, index_bits, len(gaps), int(is_filler.sum()),
-        weight_lengths, gap_lengths, weight_stream, gap_stream, weight_bits, gap_bits,
+        name,
+        tuple(weight.shape),
+        codebook,
+        index_bits,
+        len(gaps),
+        int(is_filler.sum()),
+        weight_lengths,
+        gap_lengths,
+        weight_stream,
+        gap_stream,
+        weight_bits,
+        gap_bits,
         None if bias is None else np.asarray(bias, dtype=np.float32),
     )
 
@@ -141,7 +168,20 @@ def encode_layer(name, weight, bias, index_bits):
 def layer_header_bytes(layer):
     """Bytes of one layer's header in the file (see the module docstring)."""
     name = len(layer.name.encode())
-    return 1 + name + 1 + 4 * len(layer.shape) + 2 + 4 * len(layer.codebook) + 1 + 4 + len(layer.weight_lengths) + len(layer.gap_lengths) + 8 + 1
+    return (
+        1
+        + name
+        + 1
+        + 4 * len(layer.shape)
+        + 2
+        + 4 * len(layer.codebook)
+        + 1
+        + 4
+        + len(layer.weight_lengths)
+        + len(layer.gap_lengths)
+        + 8
+        + 1
+    )
 
 
 def layer_file_bytes(layer):
@@ -160,7 +200,7 @@ def encode_model(model, index_bits=None):
     layers = []
     for name, module in weight_layers(model):
         weight = effective_weight(module)
-        bias = None if module.bias is None else module.bias.detach().cpu().float().numpy()
+        bias = None if module.bias is None else network.weight(module, "bias").cpu().float().numpy()
         tried = INDEX_BITS_TRIED if index_bits is None else [index_bits]
         candidates = [encode_layer(name, weight, bias, bits) for bits in tried]
         layers.append(min(candidates, key=layer_file_bytes))
@@ -169,9 +209,9 @@ def encode_model(model, index_bits=None):
 
 def architecture_of(model):
     """The name in ``models.ARCHITECTURES`` whose parameter shapes match ``model``'s."""
-    shapes = [tuple(effective_weight(m).shape) for _, m in weight_layers(model)]
+    shapes = [tuple(network.weight(m).shape) for m in network.layers(model).values()]
     for name in ARCHITECTURES:
-        if shapes == [tuple(m.weight.shape) for _, m in weight_layers(build(name))]:
+        if shapes == [shape for _, shape, _ in _layers_of(name)]:
             return name
     raise ValueError(f"the model's layers {shapes} match none of the course's models {sorted(ARCHITECTURES)}")
 
@@ -222,11 +262,35 @@ def save_compressed(model, path, index_bits=None):
     return layers
 
 
+# --- reading, with every field checked before it is used -----------------------------------
+
+
+@functools.cache
+def _layers_of(model_name):
+    """``(name in the file, weight shape, has a bias)`` of each weight layer of ``model_name``."""
+    return tuple((name, tuple(m.weight.shape), m.bias is not None) for name, m in weight_layers(build(model_name)))
+
+
+@functools.cache
+def max_file_bytes(model_name):
+    """The largest compressed file of ``model_name`` this format allows (every field at its limit)."""
+    total = PREFIX_BYTES - 255 + len(model_name.encode()) + 1  # + the layer count
+    for name, shape, has_bias in _layers_of(model_name):
+        header = 1 + len(name.encode()) + 1 + 4 * len(shape) + 2 + 4 * MAX_SHARED_VALUES + 1 + 4
+        header += MAX_SHARED_VALUES + 1 + (1 << huffman.MAX_INDEX_BITS) + 4 + 4 + 1
+        stream = -(-int(np.prod(shape)) * huffman.MAX_CODE_BITS // 8)  # entries <= the layer's weights
+        total += header + 2 * stream + (4 * shape[0] if has_bias else 0)
+    return total
+
+
+MAX_FILE_BYTES = max(max_file_bytes(name) for name in ARCHITECTURES)
+
+
 class Reader:
     """Reads little-endian values from bytes; running past the end is a ``CompressedFileError``."""
 
     def __init__(self, data, path):
-        self.data, self.path, self.offset = data, path, 0
+        self.data, self.path, self.offset = memoryview(data), path, 0
 
     def take(self, n, what):
         if self.offset + n > len(self.data):
@@ -240,30 +304,60 @@ class Reader:
 
     def text(self, what):
         (n,) = self.unpack("<B", what)
-        return self.take(n, what).decode("utf-8", errors="replace")
+        return bytes(self.take(n, what)).decode("utf-8", errors="replace")
 
     def array(self, dtype, count, what):
         return np.frombuffer(self.take(np.dtype(dtype).itemsize * count, what), dtype=dtype).copy()
 
 
-def read_layer_header(reader, number):
+def _code_lengths(reader, name, count, what):
+    """``count`` Huffman code lengths (1 byte each), checked as ``huffman.decode`` will check them."""
+    lengths = reader.array(np.uint8, count, what).astype(np.int64)
+    try:
+        return huffman.check_lengths(lengths)
+    except ValueError as error:
+        raise CompressedFileError(reader.path, f"layer {name!r}: {what}: {error}") from None
+
+
+def read_layer_header(reader, number, expected=None):
+    """One layer's header. ``expected``: the model's ``(name, shape, has_bias)`` for this layer,
+    checked as soon as it is read (before anything sized by the header is read)."""
     what = f"the header of layer {number}"
     name = reader.text(what)
     (ndim,) = reader.unpack("<B", what)
     shape = reader.unpack(f"<{ndim}I", what)
+    if expected is not None and (name, tuple(shape)) != expected[:2]:
+        raise CompressedFileError(reader.path, f"layer {number} is {name!r} of shape {shape}, not {expected[:2]}")
     (k,) = reader.unpack("<H", what)
+    if k > MAX_SHARED_VALUES:
+        raise CompressedFileError(reader.path, f"layer {name!r}: {k} shared values, more than {MAX_SHARED_VALUES}")
     codebook = reader.array("<f4", k, what).astype(np.float32)
+    if not np.isfinite(codebook).all() or (codebook == 0).any() or (np.diff(codebook) <= 0).any():
+        raise CompressedFileError(reader.path, f"layer {name!r}: shared values must be finite, nonzero, increasing")
     index_bits, entries = reader.unpack("<BI", what)
-    if not 1 <= index_bits <= 16:
-        raise CompressedFileError(reader.path, f"layer {name!r}: relative indices of {index_bits} bits are not supported")
-    weight_lengths = reader.array(np.uint8, k + 1, what).astype(np.int64)
-    gap_lengths = reader.array(np.uint8, 1 << index_bits, what).astype(np.int64)
+    if not 1 <= index_bits <= huffman.MAX_INDEX_BITS:
+        raise CompressedFileError(
+            reader.path, f"layer {name!r}: relative indices of {index_bits} bits (1 to {huffman.MAX_INDEX_BITS})"
+        )
+    size = int(np.prod(shape, dtype=object))
+    if entries > size:
+        raise CompressedFileError(
+            reader.path, f"layer {name!r}: {entries} stored entries, more than its {size} weights"
+        )
+    weight_lengths = _code_lengths(reader, name, k + 1, "the weight symbols' code")
+    gap_lengths = _code_lengths(reader, name, 1 << index_bits, "the gaps' code")
     weight_bytes, gap_bytes, has_bias = reader.unpack("<IIB", what)
+    if has_bias not in (0, 1) or (expected is not None and bool(has_bias) != expected[2]):
+        raise CompressedFileError(reader.path, f"layer {name!r}: a bias flag of {has_bias}, not {int(expected[2])}")
     return dict(
         name=name, shape=shape, codebook=codebook, index_bits=index_bits, entries=entries,
         weight_lengths=weight_lengths, gap_lengths=gap_lengths, weight_bytes=weight_bytes,
         gap_bytes=gap_bytes, has_bias=bool(has_bias),
-    )
+    )  # fmt: skip
+
+
+def _body_bytes(header):
+    return header["weight_bytes"] + header["gap_bytes"] + (4 * header["shape"][0] if header["has_bias"] else 0)
 
 
 def decode_weight(reader, header):
@@ -284,47 +378,116 @@ def decode_weight(reader, header):
     values = np.concatenate([np.zeros(1, dtype=np.float32), header["codebook"]])
     weight = np.zeros(size, dtype=np.float32)
     weight[positions] = values[symbols]
-    bias = reader.array("<f4", header["shape"][0], f"the bias of layer {name!r}") if header["has_bias"] else None
+    bias = None
+    if header["has_bias"]:
+        bias = reader.array("<f4", header["shape"][0], f"the bias of layer {name!r}")
+        if not np.isfinite(bias).all():
+            raise CompressedFileError(reader.path, f"layer {name!r}: its bias is not finite (nan or inf)")
     return weight.reshape(header["shape"]), bias
 
 
 def check_architecture(path, model_name, headers):
     """The layers in the file must be ``model_name``'s: same names, shapes and biases."""
-    expected = [(name, tuple(m.weight.shape), m.bias is not None) for name, m in weight_layers(build(model_name))]
+    expected = list(_layers_of(model_name))
     found = [(h["name"], tuple(h["shape"]), h["has_bias"]) for h in headers]
     if found != expected:
         raise CompressedFileError(path, f"its layers {found} are not {model_name}'s {expected}")
 
 
+def _file_size(path):
+    """The size of the regular file ``path``, or the error that says what ``path`` is instead."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        broken = " (a broken symbolic link)" if path.is_symlink() else ""
+        raise FileNotFoundError(
+            f"{path}: no such compressed model file{broken} (write one with `python -m coursekit compress`)"
+        ) from None
+    except OSError as error:  # a symbolic link loop, a path through a file, no permission, ...
+        raise CompressedFileError(path, f"cannot be read: {os.strerror(error.errno).lower()}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise CompressedFileError(path, "is a directory, not a compressed model file")
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(status.st_mode) else "not a regular file"
+        raise CompressedFileError(path, f"is {kind}, not a compressed model file")
+    return status.st_size
+
+
+def _check_size(path, size, model_name=None):
+    limit = max_file_bytes(model_name) if model_name in ARCHITECTURES else MAX_FILE_BYTES
+    if size > limit:
+        model = f"a compressed {model_name}" if model_name in ARCHITECTURES else "a compressed model"
+        raise CompressedFileError(path, f"{size:,} bytes, more than {model} can take ({limit:,}): it is not one")
+
+
 def read_compressed(path):
-    """Check and parse a compressed file: ``(model name, list of (header, weight, bias))``."""
+    """Check and parse a compressed file: ``(model name, list of (header, weight, bias))``.
+
+    The file's size is checked (``os.stat``, then from its model name) before it is read whole.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such compressed model file (write one with `python -m coursekit compress`)")
-    return parse_compressed(path.read_bytes(), path)
+    size = _file_size(path)
+    try:
+        with open(path, "rb") as file:
+            prefix = file.read(PREFIX_BYTES)
+            _check_magic(prefix, path)
+            name = prefix[10 : 10 + prefix[9]].decode("utf-8", errors="replace") if len(prefix) > 9 else None
+            _check_size(path, size, name)
+            data = prefix + file.read(MAX_FILE_BYTES + 1 - len(prefix))  # at most the limit, if it grew
+    except OSError as error:
+        raise CompressedFileError(path, f"cannot be read: {os.strerror(error.errno).lower()}") from None
+    return parse_compressed(data, path)
+
+
+def _check_magic(data, path):
+    if not data:
+        raise CompressedFileError(path, "the file is empty")
+    if data[:4] != MAGIC:
+        raise CompressedFileError(
+            path, f"not a coursekit compressed model (it starts with {data[:4]!r}, not {MAGIC!r})"
+        )
 
 
 def parse_compressed(data, path):
     """``read_compressed`` on the bytes ``data`` of the file ``path`` (named in errors)."""
-    if data[:4] != MAGIC:
-        raise CompressedFileError(path, f"not a coursekit compressed model (it starts with {data[:4]!r}, not {MAGIC!r})")
+    _check_magic(data, path)
     if len(data) < 9:
         raise CompressedFileError(path, f"only {len(data)} bytes: the file is truncated")
+    _check_size(path, len(data))
     version, checksum = struct.unpack("<BI", data[4:9])
-    if zlib.crc32(data[9:]) != checksum:
-        raise CompressedFileError(path, "the checksum does not match: the file is corrupted or truncated; write it again")
+    payload = memoryview(data)[9:]
+    if version != VERSION and zlib.crc32(payload, zlib.crc32(bytes([version]))) == checksum:
+        raise CompressedFileError(
+            path, f"format version {version}, but this coursekit reads version {VERSION}: upgrade coursekit"
+        )
+    if zlib.crc32(payload) != checksum:
+        raise CompressedFileError(
+            path, "the checksum does not match: the file is corrupted or truncated; write it again"
+        )
     if version != VERSION:
-        raise CompressedFileError(path, f"format version {version}, but this coursekit reads version {VERSION}: upgrade coursekit")
-    reader = Reader(data[9:], path)
+        raise CompressedFileError(
+            path,
+            f"the format version byte is damaged ({version}; the rest is an intact version {VERSION} file): restore it",
+        )
+    reader = Reader(payload, path)
     model_name = reader.text("the model name")
     if model_name not in ARCHITECTURES:
         raise CompressedFileError(path, f"unknown model {model_name!r}; this coursekit knows {sorted(ARCHITECTURES)}")
+    _check_size(path, len(data), model_name)
+    expected = _layers_of(model_name)
     (count,) = reader.unpack("<B", "the layer count")
-    headers = [read_layer_header(reader, i) for i in range(count)]
+    if count != len(expected):
+        raise CompressedFileError(path, f"{count} layers, but {model_name} has {len(expected)}")
+    headers = [read_layer_header(reader, i, expected[i]) for i in range(count)]
     check_architecture(path, model_name, headers)
+    body, rest = sum(_body_bytes(header) for header in headers), len(payload) - reader.offset
+    if rest < body:
+        raise CompressedFileError(
+            path, f"the layers need {body:,} bytes after the headers, the file has {rest:,}: it is truncated"
+        )
+    if rest > body:
+        raise CompressedFileError(path, f"{rest - body} unexpected bytes after the last layer")
     layers = [(header, *decode_weight(reader, header)) for header in headers]
-    if reader.offset != len(reader.data):
-        raise CompressedFileError(path, f"{len(reader.data) - reader.offset} unexpected bytes after the last layer")
     return model_name, layers
 
 
@@ -332,7 +495,8 @@ def load_compressed(path):
     """Rebuild the dense model saved by ``save_compressed``, in eval mode.
 
     Raises ``CompressedFileError`` (a ``ValueError`` naming the file and the problem) for a
-    corrupted, truncated or wrong-version file.
+    corrupted, truncated, oversized or wrong-version file, or a path that is not a readable file;
+    ``FileNotFoundError`` when there is no such file.
     """
     model_name, layers = read_compressed(path)
     model = build(model_name)

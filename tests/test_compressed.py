@@ -1,15 +1,18 @@
 """The compressed file: exact round trip, and a clear error for every damaged file."""
 
+import os
 import struct
+import tracemalloc
 import zlib
 
 import numpy as np
 import pytest
 import torch
+from torch.nn.utils import prune
 
 import coursekit
-from torch.nn.utils import prune
-from coursekit import compressed, models
+from coursekit import compressed, experiments
+from coursekit.experiments.baselines import pretrained
 
 
 def prune_and_share(model, keep=0.08, levels=15):
@@ -27,7 +30,7 @@ def prune_and_share(model, keep=0.08, levels=15):
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    model = prune_and_share(models.pretrained("lenet_300_100"), keep=0.03)
+    model = prune_and_share(pretrained("lenet_300_100"), keep=0.03)
     path = tmp_path_factory.mktemp("dc") / "lenet300.dc"
     layers = coursekit.save_compressed(model, path)
     return model, path, layers
@@ -50,7 +53,7 @@ def test_file_is_small_and_its_size_adds_up(saved):
 
 
 def test_pruning_made_by_torch_prune_is_read_through_the_mask(tmp_path):
-    model = models.pretrained("lenet_300_100")
+    model = pretrained("lenet_300_100")
     for _, module in compressed.weight_layers(model):
         prune.custom_from_mask(module, "weight", torch.zeros_like(module.weight))
     coursekit.save_compressed(model, tmp_path / "empty.dc")
@@ -60,7 +63,7 @@ def test_pruning_made_by_torch_prune_is_read_through_the_mask(tmp_path):
 
 def test_unshared_weights_are_refused(tmp_path):
     with pytest.raises(ValueError, match="quantize it"):
-        coursekit.save_compressed(models.pretrained("lenet_300_100"), tmp_path / "x.dc")
+        coursekit.save_compressed(pretrained("lenet_300_100"), tmp_path / "x.dc")
 
 
 def test_unknown_architecture_is_refused(tmp_path):
@@ -107,7 +110,7 @@ def test_every_truncation_is_caught_by_the_parser_too(saved, tmp_path):
 def test_random_byte_flips_are_a_clear_error(saved, tmp_path):
     data = saved[1].read_bytes()
     rng = np.random.default_rng(0)
-    for trial in range(300):
+    for _ in range(300):
         damaged = bytearray(data)
         for position in rng.choice(len(data), size=rng.integers(1, 4), replace=False):
             damaged[position] ^= int(rng.integers(1, 256))
@@ -134,14 +137,61 @@ def test_byte_flips_behind_a_matching_checksum_never_crash(saved, tmp_path):
 
 def test_wrong_version_magic_and_missing_file(saved, tmp_path):
     data = saved[1].read_bytes()
-    path, load = load_bytes(tmp_path, with_checksum(data[:4] + bytes([compressed.VERSION + 1]) + data[5:]))
+    newer = bytes([compressed.VERSION + 1])  # a later version's CRC covers its version byte too
+    path, load = load_bytes(tmp_path, data[:4] + newer + struct.pack("<I", zlib.crc32(newer + data[9:])) + data[9:])
     with pytest.raises(compressed.CompressedFileError, match="format version 2"):
         load()
     path, load = load_bytes(tmp_path, b"PK\x03\x04" + data[4:])
     with pytest.raises(compressed.CompressedFileError, match="not a coursekit compressed model"):
         load()
     path, load = load_bytes(tmp_path, b"")
-    with pytest.raises(compressed.CompressedFileError):
+    with pytest.raises(compressed.CompressedFileError, match="empty"):
         load()
     with pytest.raises(FileNotFoundError, match="no such compressed model file"):
         coursekit.load_compressed(tmp_path / "missing.dc")
+
+
+@pytest.mark.parametrize("bit", range(8))
+def test_a_flipped_version_bit_is_damage_not_a_newer_format(saved, tmp_path, bit):
+    data = bytearray(saved[1].read_bytes())
+    data[4] ^= 1 << bit
+    path, load = load_bytes(tmp_path, bytes(data))
+    with pytest.raises(compressed.CompressedFileError, match="version byte is damaged") as error:
+        load()
+    assert "upgrade" not in str(error.value)
+
+
+def test_what_is_not_a_file_is_named(tmp_path):
+    with pytest.raises(compressed.CompressedFileError, match="is a directory"):
+        coursekit.load_compressed(tmp_path)
+    os.mkfifo(tmp_path / "fifo.dc")
+    with pytest.raises(compressed.CompressedFileError, match="FIFO"):
+        coursekit.load_compressed(tmp_path / "fifo.dc")  # refused before opening: it would block
+    (tmp_path / "loop.dc").symlink_to(tmp_path / "loop.dc")
+    with pytest.raises(compressed.CompressedFileError, match="symbolic links"):
+        coursekit.load_compressed(tmp_path / "loop.dc")
+    (tmp_path / "dangling.dc").symlink_to(tmp_path / "nowhere.dc")
+    with pytest.raises(FileNotFoundError, match="broken symbolic link"):
+        coursekit.load_compressed(tmp_path / "dangling.dc")
+
+
+def test_a_huge_file_is_refused_before_it_is_read(saved, tmp_path):
+    path = tmp_path / "huge.dc"
+    with open(path, "wb") as file:  # a sparse 6 GB file that starts like a real one
+        file.write(saved[1].read_bytes()[:64])
+        file.truncate(6 << 30)
+    tracemalloc.start()
+    try:
+        with pytest.raises(compressed.CompressedFileError, match="more than a compressed lenet_300_100 can take"):
+            coursekit.load_compressed(path)
+        assert tracemalloc.get_traced_memory()[1] < 1 << 20
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_shipped_files_load_and_save_to_the_same_bytes(name, tmp_path):
+    shipped = experiments.path("deep_compression", f"{name}.dc")
+    layers = coursekit.save_compressed(coursekit.load_compressed(shipped), tmp_path / "again.dc")
+    assert (tmp_path / "again.dc").read_bytes() == shipped.read_bytes()
+    assert [layer.name for layer in layers] == [name for name, _, _ in compressed._layers_of(name)]
