@@ -8,13 +8,13 @@ read by ``torchvision.datasets.MNIST``. Nothing is ever downloaded.
 
 import functools
 import gzip
-import hashlib
 import shutil
 from pathlib import Path
 
-import torch
 from torchvision.datasets import MNIST
 from torchvision.datasets.utils import check_integrity
+
+from .integrity import DataError, sha256
 
 MNIST_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 
@@ -47,56 +47,44 @@ RESTORE_HINT = (
 )
 
 
-class DataError(RuntimeError):
-    """A data file is missing or does not match its published checksum."""
-
-
-def sha256(path):
-    """Hex SHA-256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(name, root=MNIST_DIR):
     """Check ``root/name`` against its SHA-256; raise :class:`DataError` saying what to do."""
     path = Path(root) / name
     expected = FILES[name][0]
     if not path.is_file():
-        raise DataError(f"MNIST file {path} is missing (expected SHA-256 {expected}). {RESTORE_HINT}")
+        raise DataError(f"MNIST file {path} is missing. {RESTORE_HINT}")
     actual = sha256(path)
     if actual != expected:
-        raise DataError(
-            f"MNIST file {path} is corrupt: its SHA-256 is {actual}, expected {expected}. "
-            f"{RESTORE_HINT}"
-        )
+        raise DataError(f"MNIST file {path} is corrupt: its SHA-256 is {actual}, expected {expected}. {RESTORE_HINT}")
     return path
 
 
 def unpack(root=MNIST_DIR):
     """Verify the four ``.gz`` files and unpack them into ``root/MNIST/raw/`` (once).
 
-    The unpacked files are checked against the MD5 sums published with the original MNIST, so a
+    All four are verified before anything is written, so a wrong ``root`` creates no folder. The
+    unpacked files are checked against the MD5 sums published with the original MNIST, so a
     half-written or edited copy is unpacked again rather than trusted.
     """
+    sources = {name: verify(name, root) for name in FILES}
     raw = Path(root) / "MNIST" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
-    for name, (_, md5) in FILES.items():
-        gz = verify(name, root)
-        target = raw / name[: -len(".gz")]
-        if check_integrity(str(target), md5):
-            continue
-        tmp = target.with_suffix(".part")
-        with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        tmp.replace(target)
-        if not check_integrity(str(target), md5):
-            raise DataError(f"unpacking {gz} gave a file whose MD5 is not {md5}. {RESTORE_HINT}")
+    try:
+        raw.mkdir(parents=True, exist_ok=True)
+        for name, (_, md5) in FILES.items():
+            target = raw / name[: -len(".gz")]
+            if check_integrity(str(target), md5):
+                continue
+            tmp = target.with_suffix(".part")
+            with gzip.open(sources[name], "rb") as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            tmp.replace(target)
+            if not check_integrity(str(target), md5):
+                raise DataError(f"unpacking {sources[name]} gave a file whose MD5 is not {md5}. {RESTORE_HINT}")
+    except OSError as error:  # a read-only or full disk, a file where a folder should be, ...
+        raise DataError(f"cannot unpack MNIST into {raw}: {error.strerror or error}") from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(split, root):
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
