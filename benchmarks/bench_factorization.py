@@ -15,7 +15,9 @@ from pathlib import Path
 
 import torch
 
-from coursekit import factorization, models, structured, widgets
+from coursekit import network, structured, widgets
+from coursekit.experiments import baselines
+from coursekit.experiments import factorization as results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -26,7 +28,7 @@ def slider_times_ms(moves=300, seed=0):
     rng = random.Random(seed)
     times = []
     for _ in range(moves):
-        fraction, fine_tuned = rng.choice(factorization.FRACTIONS), rng.random() < 0.5
+        fraction, fine_tuned = rng.choice(results.FRACTIONS), rng.random() < 0.5
         start = time.perf_counter()
         panel.update(fraction=fraction, fine_tuned=fine_tuned)
         times.append(1000 * (time.perf_counter() - start))
@@ -34,14 +36,14 @@ def slider_times_ms(moves=300, seed=0):
 
 
 def main():
-    networks = {"dense": models.pretrained("lenet_300_100")}
+    networks = {"dense": baselines.pretrained("lenet_300_100")}
     for fraction in (0.5, 0.2, 0.1, 0.05):
-        networks[f"rank {fraction:.0%}"] = factorization.load_fine_tuned("lenet_300_100", fraction)
+        networks[f"rank {fraction:.0%}"] = results.load_fine_tuned("lenet_300_100", fraction)
     rows = {}
-    for what, network in networks.items():
-        rows[what] = {"parameters": models.count_parameters(network)}
+    for what, net in networks.items():
+        rows[what] = {"parameters": network.count_parameters(net)}
         for batch, repeats in [(256, 50), (1, 300)]:
-            times = structured.forward_times_ms(network, batch, repeats)
+            times = structured.forward_times_ms(net, batch, repeats)
             # the best run is the cost of the computation; the median also counts the CPU's other users
             rows[what][f"batch {batch} best ms"] = min(times)
             rows[what][f"batch {batch} median ms"] = statistics.median(times)
@@ -52,15 +54,19 @@ def main():
         "networks": rows,
         "slider_ms": {"moves": len(slider), "p50": q[49], "p95": q[94], "max": max(slider)},
     }
-    print(f"{'network':10s} {'params':>8s} {'batch 256 best ms':>17s} {'speed-up':>8s} {'median ms':>9s} {'batch 1 best ms':>15s}")
+    print(f"{'network':10s} {'params':>8s} batch 256 best ms speed-up median ms batch 1 best ms")
     dense_ms = rows["dense"]["batch 256 best ms"]
     for what, row in rows.items():
         print(
-            f"{what:10s} {row['parameters']:8,d} {row['batch 256 best ms']:17.3f} {dense_ms / row['batch 256 best ms']:7.2f}x "
+            f"{what:10s} {row['parameters']:8,d} {row['batch 256 best ms']:17.3f} "
+            f"{dense_ms / row['batch 256 best ms']:7.2f}x "
             f"{row['batch 256 median ms']:9.3f} {row['batch 1 best ms']:15.4f}"
         )
     s = result["slider_ms"]
-    print(f"rank slider: {s['moves']} moves, p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms, max {s['max']:.2f} ms (budget 50 / 100 ms)")
+    print(
+        f"rank slider: {s['moves']} moves, p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms, "
+        f"max {s['max']:.2f} ms (budget 50 / 100 ms)"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "factorization.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -1,14 +1,14 @@
-"""Training and evaluation on MNIST, shared by every chapter.
+"""The training and evaluation loop every chapter's experiments share (MNIST by default).
 
+``fit`` trains any classifier on any ``(images, labels)``; ``evaluate`` measures its MNIST error.
 ``python -m coursekit.train lenet_300_100`` (or ``lenet5``) retrains a baseline from scratch
-with a fixed seed and writes it to ``data/weights/``.
+with its recipe (``coursekit.experiments.baselines``) and writes it to ``data/weights/``.
 """
 
 import argparse
 import json
 import math
 import random
-import time
 
 import numpy as np
 import torch
@@ -16,13 +16,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .data import load_mnist
-from .models import build, count_parameters, device, save_weights
 
-# The recipe of each baseline: SGD with momentum, cosine learning-rate decay, L2 weight decay.
-RECIPES = {
-    "lenet_300_100": dict(epochs=30, lr=0.05, batch_size=64, weight_decay=1e-4, seed=0),
-    "lenet5": dict(epochs=20, lr=0.01, batch_size=64, weight_decay=5e-4, seed=0),
-}
+__all__ = ["seed_everything", "predict", "evaluate", "fit"]
 
 
 def seed_everything(seed):
@@ -68,8 +63,9 @@ def fit(
     after_step=None,
     progress=True,
     desc="train",
+    data=None,
 ):
-    """Train ``model`` on the 60,000 MNIST training images with SGD + momentum.
+    """Train ``model`` with SGD + momentum on ``data``, by default the 60,000 MNIST training images.
 
     The learning rate follows a cosine from ``lr`` down to 0 over all steps. ``epochs`` may be a
     fraction (e.g. 0.25 trains on a quarter of an epoch). ``after_step(model)``, if given, is
@@ -77,11 +73,16 @@ def fit(
     ``torch.nn.utils.prune`` hold by themselves: the masked weight is recomputed as
     ``weight_orig * mask`` on every forward.
 
+    Args:
+        data: ``(images, labels)``, tensors of ``N`` inputs (any shape ``model`` takes, e.g.
+            ``N x 1 x 28 x 28``) and ``N`` int64 class labels; ``None``: MNIST's training set.
+            Batches are moved to ``model``'s device one at a time.
+
     Returns:
         list of the mean training loss of each epoch.
     """
     seed_everything(seed)
-    images, labels = load_mnist("train")
+    images, labels = load_mnist("train") if data is None else data
     dev = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
@@ -119,55 +120,20 @@ def fit(
     return losses
 
 
-def train_baseline(name, **overrides):
-    """Train the baseline ``name`` from scratch with its recipe; return ``(model, info)``."""
-    recipe = {**RECIPES[name], **overrides}
-    seed_everything(recipe["seed"])
-    model = build(name).to(device())
-    start = time.perf_counter()
-    fit(
-        model,
-        recipe["epochs"],
-        recipe["lr"],
-        batch_size=recipe["batch_size"],
-        weight_decay=recipe["weight_decay"],
-        seed=recipe["seed"],
-        desc=name,
-    )
-    seconds = time.perf_counter() - start
-    info = {
-        "model": name,
-        "test_error": evaluate(model, "test"),
-        "train_error": evaluate(model, "train"),
-        "parameters": count_parameters(model),
-        **recipe,
-        "optimizer": "SGD momentum 0.9, cosine learning rate",
-        "train_seconds": round(seconds, 1),
-        "torch_version": torch.__version__,
-        "threads": torch.get_num_threads(),
-    }
-    return model, info
-
-
-def reproduce():
-    """Retrain both baselines from scratch and overwrite ``data/weights/``."""
-    for name in RECIPES:
-        model, info = train_baseline(name)
-        save_weights(model.cpu(), name, info)
-        print(f"{name}: test error {100 * info['test_error']:.2f}% in {info['train_seconds']:.0f} s")
-
-
 def main(argv=None):
+    """``python -m coursekit.train MODEL [--epochs E] [--no-save]``: retrain one baseline."""
+    from .experiments import baselines  # imported here: baselines imports this module
+
     parser = argparse.ArgumentParser(description="Train a LeNet baseline from scratch on MNIST.")
-    parser.add_argument("model", choices=sorted(RECIPES))
+    parser.add_argument("model", choices=sorted(baselines.RECIPES))
     parser.add_argument("--epochs", type=float, help="override the recipe's epochs")
     parser.add_argument("--no-save", action="store_true", help="train and report, but keep data/weights/ as it is")
     args = parser.parse_args(argv)
     overrides = {} if args.epochs is None else {"epochs": args.epochs}
-    model, info = train_baseline(args.model, **overrides)
+    model, info = baselines.train_baseline(args.model, **overrides)
     print(json.dumps(info, indent=2))
     if not args.no_save:
-        save_weights(model.cpu(), args.model, info)
+        baselines.save_weights(model.cpu(), args.model, info)
         print(f"wrote data/weights/{args.model}.safetensors")
 
 

@@ -35,7 +35,8 @@ import matplotlib.pyplot as plt
 import torch
 import torchvision
 
-from coursekit import models, papers, plots, train
+from coursekit import models, network, papers, plots, train
+from coursekit.experiments import baselines
 
 plots.style()
 
@@ -91,7 +92,7 @@ builders = {
 params = {}
 for name, build in builders.items():
     with torch.device("meta"):
-        params[name] = models.count_parameters(build())
+        params[name] = network.count_parameters(build())
     print(f"{name:14s} {params[name]:>12,d} parameters  {params[name] * 4 / 2**20:8.1f} MB at fp32")
 
 # %% slideshow={"slide_type": "skip"}
@@ -130,8 +131,8 @@ assert too_big == {"AlexNet": 29, "VGG-16": 66}
 # %% slideshow={"slide_type": "fragment"}
 paper_error = {"lenet_300_100": papers.LWC_TABLE1["lenet_300_100"]["error"][0], "lenet5": papers.LWC_TABLE1["lenet5"]["error"][0]}
 for name, reference in paper_error.items():
-    error = train.evaluate(models.pretrained(name))
-    info = models.baseline_info(name)
+    error = train.evaluate(baselines.pretrained(name))
+    info = baselines.baseline_info(name)
     print(f"{name:14s} test error {100 * error:.2f}%  (paper's reference {100 * reference:.2f}%), trained {info['epochs']} epochs, seed {info['seed']}")
     assert error <= reference
 

@@ -31,13 +31,14 @@
 import matplotlib.pyplot as plt
 import torch
 
+from coursekit import data, network, papers, plots, structured, train, widgets
 from coursekit import factorization as F
-from coursekit import data, models, papers, plots, structured, train, widgets
+from coursekit.experiments import baselines, load_json
+from coursekit.experiments import factorization as results
 
 plots.style()
-dense = models.pretrained("lenet_300_100")
-LAYERS = {1: "fc1", 2: "fc2", 3: "fc3"}  # names of the Linear layers at indices 1, 3, 5
-linear = {"fc1": dense[1], "fc2": dense[3], "fc3": dense[5]}
+dense = baselines.pretrained("lenet_300_100")
+linear = network.layers(dense)  # {"fc1": Linear(784, 300), "fc2": Linear(300, 100), "fc3": Linear(100, 10)}
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The best rank-d approximation: truncated SVD
@@ -124,7 +125,7 @@ assert 9 < F.break_even_rank(100, 10) < 10  # fc3: only rank <= 9 saves anything
 # initialized with `B` and `A`. At full rank it computes the same function as the dense layer:
 
 # %% slideshow={"slide_type": "fragment"}
-full = F.factorize_network(dense, {1: 300, 3: 100})
+full = F.factorize_network(dense, {"fc1": 300, "fc2": 100})
 print(full[1], full[3], sep="\n")
 images, labels = data.load_mnist("test")
 with torch.no_grad():
@@ -141,7 +142,7 @@ assert gap < 1e-3
 # `python -m coursekit.reproduce factorization`; all 10,000 test images.
 
 # %% slideshow={"slide_type": "fragment"}
-table = F.load_table("lenet_300_100")
+table = load_json("factorization", "lenet_300_100.json")
 base_error = table["baseline_error"]
 print(f"dense LeNet-300-100: {table['dense_parameters']:,} parameters, {table['dense_bytes'] / 1024:.1f} KB, test error {100 * base_error:.2f}%")
 print(f"{'fraction':>8s} {'fc1':>4s} {'fc2':>4s} {'params':>8s} {'KB':>7s} {'vs dense':>9s} {'error':>7s} {'fine-tuned':>10s}")
@@ -179,9 +180,9 @@ assert rows[0.03]["error"] > 0.5 > 0.1 > rows[0.03]["error_fine_tuned"]  # at 3%
 # A fine-tuned checkpoint, loaded and evaluated again here, gives the error of the table:
 
 # %% slideshow={"slide_type": "fragment"}
-net = F.load_fine_tuned("lenet_300_100", 0.1)
+net = results.load_fine_tuned("lenet_300_100", 0.1)
 live = train.evaluate(net)
-print(f"fine-tuned at 10% of rank: {models.count_parameters(net):,} parameters, test error {100 * live:.2f}%")
+print(f"fine-tuned at 10% of rank: {network.count_parameters(net):,} parameters, test error {100 * live:.2f}%")
 assert abs(live - small["error_fine_tuned"]) < 1e-6
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -193,10 +194,10 @@ assert abs(live - small["error_fine_tuned"]) < 1e-6
 # %% slideshow={"slide_type": "fragment"}
 # NBVAL_IGNORE_OUTPUT
 # (wall-clock timings vary from run to run and with the machine's load)
-timings = {"dense": dense} | {f"rank {f:.0%}": F.load_fine_tuned("lenet_300_100", f) for f in (0.5, 0.2, 0.05)}
+timings = {"dense": dense} | {f"rank {f:.0%}": results.load_fine_tuned("lenet_300_100", f) for f in (0.5, 0.2, 0.05)}
 for label, model in timings.items():
     times = sorted(structured.forward_times_ms(model, batch=256, repeats=15))
-    print(f"{label:10s} {models.count_parameters(model):8,d} parameters  {times[len(times) // 2]:6.2f} ms per batch of 256")
+    print(f"{label:10s} {network.count_parameters(model):8,d} parameters  {times[len(times) // 2]:6.2f} ms per batch of 256")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: `benchmarks/bench_factorization.py` measures the same thing on a quiet machine
@@ -211,7 +212,7 @@ for label, model in timings.items():
 # ranks (10 and 25) are fine-tuned, for a quarter of an epoch at learning rate 0.005.
 
 # %% slideshow={"slide_type": "fragment"}
-t5 = F.load_table("lenet5")
+t5 = load_json("factorization", "lenet5.json")
 print(f"dense LeNet-5: {t5['dense_parameters']:,} parameters, test error {100 * t5['baseline_error']:.2f}%")
 print(f"{'fc1 rank':>8s} {'params':>8s} {'vs dense':>9s} {'error':>7s} {'fine-tuned':>10s}")
 for row in t5["rows"]:
@@ -235,7 +236,7 @@ assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  #
 # and low rank of fc1 + fc2 in float32, each at the bytes of the `b`-bit quantized net.
 
 # %% slideshow={"slide_type": "fragment"}
-equal = F.load_table("equal_size")["rows"]
+equal = load_json("factorization", "equal_size.json")["rows"]
 print(f"{'bits':>4s} {'KB':>6s} {'vs dense':>8s} {'quantized':>9s} {'pruned':>8s} {'low rank':>8s} {'ranks':>8s}")
 for row in equal:
     print(
@@ -261,10 +262,10 @@ plt.show()
 # rank beats one-shot pruning here, and a quarter of an epoch of fine-tuning rescues low rank
 # (the table above: 10% of the rank, 7x smaller, within 0.8 points of dense). Deep Compression (Fig. 6) says the
 # same with retraining: "SVD is cheap but compresses poorly" next to pruning + quantization.
-# `F.svd_curve()` gives this chapter's curve to the quantization chapter's P / Q / P+Q plot.
+# `results.svd_curve()` gives this chapter's curve to the quantization chapter's P / Q / P+Q plot.
 
 # %% slideshow={"slide_type": "fragment"}
-curve = F.svd_curve()
+curve = results.svd_curve()
 print(f"{len(curve)} points of the SVD curve, compression {curve[-1]['compression']:.2f}x to {curve[0]['compression']:.1f}x")
 assert all(point["compression"] > 1 for point in curve)
 
@@ -307,7 +308,7 @@ except ValueError as error:
 # std 0.2), reveal 20% of the entries and hold out a fifth of those for testing.
 
 # %% slideshow={"slide_type": "fragment"}
-nnmf = F.load_table("nnmf")
+nnmf = load_json("factorization", "nnmf.json")
 print(f"{nnmf['train_entries']:,} training ratings, {nnmf['test_entries']:,} test ratings")
 print(f"test RMSE: predict the mean {nnmf['rmse_mean']:.3f} | plain MF (rank {nnmf['setup']['dim']}) {nnmf['rmse_mf']:.3f} | NNMF {nnmf['rmse_nnmf']:.3f}   (noise floor 0.2)")
 print(f"paper (MovieLens, real data): NNMF {papers.NNMF_RMSE['movielens_100k']} on 100K, {papers.NNMF_RMSE['movielens_1m']} on 1M")

@@ -5,7 +5,9 @@ import torch
 from torch import nn
 
 from coursekit import factorization as F
-from coursekit import models
+from coursekit import models, network
+from coursekit.experiments import baselines, load_json
+from coursekit.experiments import factorization as results
 
 
 def random_matrix(n=7, m=5, seed=0):
@@ -64,31 +66,53 @@ def test_factorize_linear_at_full_rank_matches_the_layer():
     assert two[0].bias is None and two[0].weight.shape == (4, 6) and two[1].weight.shape == (4, 4)
     x = torch.randn(3, 6)
     assert torch.allclose(two(x), layer(x), atol=1e-5)
-    assert models.count_parameters(F.factorize_linear(layer, 2)) == (6 + 4) * 2 + 4
+    assert network.count_parameters(F.factorize_linear(layer, 2)) == (6 + 4) * 2 + 4
 
 
 def test_factorized_network_matches_dense_at_full_rank():
-    dense = models.pretrained("lenet_300_100")
-    full = F.factorize_network(dense, {1: 300, 3: 100, 5: 10})
+    dense = baselines.pretrained("lenet_300_100")
+    full = F.factorize_network(dense, {"fc1": 300, "fc2": 100, "fc3": 10})
     x = torch.randn(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert torch.allclose(full(x), dense(x), atol=1e-4)
     assert isinstance(dense[1], nn.Linear)  # the original is left untouched
 
 
-def test_factorize_network_rejects_a_non_linear_layer():
+def test_factorize_network_rejects_a_conv_or_unknown_layer():
     with pytest.raises(ValueError, match="not nn.Linear"):
-        F.factorize_network(models.lenet_300_100(), {2: 1})
+        F.factorize_network(models.lenet5(), {"conv2": 1})
+    with pytest.raises(ValueError, match="no layer 'fc4'"):
+        F.factorize_network(models.lenet_300_100(), {"fc4": 1})
+
+
+def test_factorize_network_replaces_a_layer_inside_a_nested_model():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Sequential(nn.Flatten(), nn.Linear(12, 8)), nn.ReLU(), nn.Linear(8, 3))
+    small = F.factorize_network(model, {"fc1": 2})
+    assert isinstance(small[0][1], nn.Sequential) and small[0][1][0].weight.shape == (2, 12)
+    assert small[2] is not model[2] and torch.equal(small[2].weight, model[2].weight)
+    x = torch.randn(4, 3, 4)
+    A, B = F.low_rank(model[0][1].weight, 2)
+    assert torch.allclose(small(x), model[2](torch.relu(x.flatten(1) @ (A @ B).T + model[0][1].bias)), atol=1e-5)
 
 
 def test_ranks_for_fraction_and_bytes():
     model = models.lenet_300_100()
-    assert F.ranks_for_fraction(model, 0.1) == {1: 30, 3: 10}
-    assert F.ranks_for_fraction(model, 0.001) == {1: 1, 3: 1}
+    assert F.ranks_for_fraction(model, 0.1, ["fc1", "fc2"]) == {"fc1": 30, "fc2": 10}
+    assert F.ranks_for_fraction(model, 0.001, ["fc1", "fc2"]) == {"fc1": 1, "fc2": 1}
     with pytest.raises(ValueError, match=r"\(0, 1\]"):
-        F.ranks_for_fraction(model, 0)
-    ranks = {1: 30, 3: 10}
-    assert F.factorized_bytes(model, ranks) == F.size_bytes(F.factorize_network(model, ranks))
+        F.ranks_for_fraction(model, 0, ["fc1"])
+    ranks = {"fc1": 30, "fc2": 10}
+    factorized = F.factorize_network(model, ranks)
+    assert results.factorized_bytes(model, ranks) == 4 * network.count_parameters(factorized)
+    assert network.count_parameters(factorized) == (784 + 300) * 30 + (300 + 100) * 10 + 300 + 100 + 1010
+
+
+def test_spectra_are_the_singular_values_of_the_named_layers():
+    model = models.lenet_300_100()
+    spectra = F.spectra(model, ["fc2"])
+    assert list(spectra) == ["fc2"] and spectra["fc2"].shape == (100,)
+    assert torch.allclose(spectra["fc2"], torch.linalg.svdvals(model[3].weight.detach()))
 
 
 def test_nnmf_shapes_and_mean_start():
@@ -126,12 +150,12 @@ def test_nnmf_beats_the_mean_and_trains_deterministically():
 def test_rank_slider_extremes_and_bad_input():
     from coursekit import train, widgets
 
-    table = F.load_table("lenet_300_100")
+    table = load_json("factorization", "lenet_300_100.json")
     panel = widgets.factorization_panel()
     lowest = panel.update(fraction=0.01, fine_tuned=False)
     assert lowest["ranks"] == {"fc1": 3, "fc2": 1}  # fc2 at rank 1
-    net = F.factorize_network(models.pretrained("lenet_300_100"), {1: 3, 3: 1})
-    assert lowest["parameters"] == models.count_parameters(net)
+    net = F.factorize_network(baselines.pretrained("lenet_300_100"), {"fc1": 3, "fc2": 1})
+    assert lowest["parameters"] == network.count_parameters(net)
     assert lowest["error"] == pytest.approx(train.evaluate(net), abs=2e-4)  # the table is the live network
     assert panel.update(fraction=0.01, fine_tuned=True)["error"] < lowest["error"]
     full = panel.update(fraction=1.0, fine_tuned=False)
@@ -144,4 +168,31 @@ def test_rank_slider_extremes_and_bad_input():
 
 def test_fine_tuned_checkpoint_at_an_unknown_fraction_is_a_clear_error():
     with pytest.raises(ValueError, match="no fine-tuned checkpoint"):
-        F.load_fine_tuned("lenet_300_100", 0.123)
+        results.load_fine_tuned("lenet_300_100", 0.123)
+
+
+def test_fine_tuned_checkpoint_gives_the_tables_error():
+    from coursekit import train
+
+    table = load_json("factorization", "lenet_300_100.json")
+    row = next(r for r in table["rows"] if r["fraction"] == 0.05)
+    net = results.load_fine_tuned("lenet_300_100", 0.05)
+    assert network.count_parameters(net) == row["parameters"]
+    assert train.evaluate(net) == row["error_fine_tuned"]
+
+
+def test_svd_curve_keeps_only_the_points_smaller_than_dense():
+    curve = results.svd_curve()
+    table = load_json("factorization", "lenet_300_100.json")
+    assert [p["fraction"] for p in curve] == [r["fraction"] for r in table["rows"] if r["bytes"] < table["dense_bytes"]]
+    assert all(p["compression"] > 1 for p in curve) and curve[0]["compression"] > curve[-1]["compression"]
+
+
+def test_missing_results_fail_and_name_the_command(monkeypatch, tmp_path):
+    import coursekit.experiments as experiments
+
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce factorization"):
+        results.load_fine_tuned("lenet_300_100", 0.1)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce factorization"):
+        results.svd_curve()

@@ -1,4 +1,4 @@
-"""Foundation: data integrity, the two architectures, the committed baselines."""
+"""Foundation: data integrity, the two architectures, the committed baselines, the training loop."""
 
 import shutil
 
@@ -6,12 +6,13 @@ import pytest
 import torch
 from torchvision.datasets.utils import check_integrity
 
-from coursekit import data, models, train
+from coursekit import data, models, network, reproduce, train
+from coursekit.experiments import baselines
 
 
 def test_parameter_counts_match_the_papers():
-    assert models.count_parameters(models.lenet_300_100()) == 266_610  # "267K"
-    assert models.count_parameters(models.lenet5()) == 431_080  # "431K"
+    assert network.count_parameters(models.lenet_300_100()) == 266_610  # "267K"
+    assert network.count_parameters(models.lenet5()) == 431_080  # "431K"
 
 
 @pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
@@ -87,23 +88,26 @@ def test_tampered_unpacked_copy_is_unpacked_again(tmp_path):
 
 @pytest.mark.parametrize("name,paper_error", [("lenet_300_100", 0.0164), ("lenet5", 0.0080)])
 def test_baselines_reach_the_papers_reference_error(name, paper_error):
-    model = models.pretrained(name)
+    model = baselines.pretrained(name)
     error = train.evaluate(model, "test")
     assert error <= paper_error
-    info = models.baseline_info(name)
+    info = baselines.baseline_info(name)
     assert info["test_error"] == pytest.approx(error, abs=2e-4)  # the JSON tells the truth
     assert {"epochs", "seed", "torch_version"} <= set(info)
 
 
 def test_pretrained_weights_are_safetensors_not_pickle():
     for name in models.ARCHITECTURES:
-        head = models.weights_path(name).read_bytes()[:16]
+        head = baselines.weights_path(name).read_bytes()[:16]
         assert not head.startswith(b"\x80") and not head.startswith(b"PK")  # pickle / zip
 
 
-def test_missing_weights_say_how_to_get_them(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m coursekit.train lenet5"):
-        models.pretrained("lenet5", root=tmp_path)
+def test_missing_weights_say_how_to_get_them(monkeypatch, tmp_path):
+    import coursekit.experiments as experiments
+
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce baselines"):
+        baselines.pretrained("lenet5")
 
 
 def test_evaluate_returns_a_fraction():
@@ -123,3 +127,34 @@ def test_fit_is_deterministic_and_learns():
         losses.append(train.fit(model, epochs=0.05, lr=0.05, seed=1, progress=False))
     assert losses[0] == losses[1]
     assert train.evaluate(model, limit=2000) < 0.2
+
+
+def test_fit_trains_on_the_data_it_is_given():
+    """``data=`` replaces MNIST: a separable toy problem is learned, and MNIST is the default."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(512, 2, generator=g)
+    y = (x[:, 0] > x[:, 1]).long()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2))
+    losses = train.fit(model, epochs=20, lr=0.5, batch_size=32, progress=False, data=(x, y))
+    assert len(losses) == 20 and losses[-1] < 0.3 * losses[0]
+    assert (model(x).argmax(1) == y).float().mean() > 0.95
+    runs = []
+    for data_ in [None, data.load_mnist("train")]:
+        torch.manual_seed(0)
+        runs.append(train.fit(models.lenet_300_100(), epochs=0.01, lr=0.05, progress=False, data=data_))
+    assert runs[0] == runs[1]
+
+
+def test_train_cli_trains_a_baseline_without_saving(capsys):
+    before = baselines.weights_path("lenet_300_100").read_bytes()
+    train.main(["lenet_300_100", "--epochs", "0.01", "--no-save"])
+    info = capsys.readouterr().out
+    assert '"model": "lenet_300_100"' in info and '"epochs": 0.01' in info and '"test_error"' in info
+    assert baselines.weights_path("lenet_300_100").read_bytes() == before
+
+
+@pytest.mark.parametrize("chapter", reproduce.CHAPTERS)
+def test_every_chapter_has_an_experiment_module_that_reproduces_it(chapter):
+    import importlib
+
+    assert callable(importlib.import_module(f"coursekit.experiments.{chapter}").reproduce)

@@ -10,22 +10,22 @@ def factorization_panel():
     (one PNG per position, drawn here, so a move swaps an image). ``update(fraction=0.1,
     fine_tuned=True)`` returns the numbers shown.
     """
-    import io
-    from types import SimpleNamespace
-
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    from .. import factorization, models
+    from .. import factorization, network
+    from ..experiments import baselines, load_json
+    from ._panel import figure_png, panel
 
-    table = factorization.load_table("lenet_300_100")
+    table = load_json("factorization", "lenet_300_100.json")
     rows = {row["fraction"]: row for row in table["rows"]}
-    base = models.pretrained("lenet_300_100")
-    spectra = factorization.spectra(base, factorization.LENET_300_100_LAYERS)
+    base = baselines.pretrained("lenet_300_100")
+    layers = network.layers(base)
+    spectra = factorization.spectra(base, table["factorized_layers"].values())
     fig, axes = plt.subplots(1, 2, figsize=(8, 2.6), dpi=72)
     cuts = []
-    for ax, (name, S), index in zip(axes, spectra.items(), factorization.LENET_300_100_LAYERS):
-        n, m = base[index].weight.shape
+    for ax, (name, S) in zip(axes, spectra.items()):
+        n, m = layers[name].weight.shape
         ax.semilogy(range(1, len(S) + 1), S, color="tab:blue")
         ax.axvline(factorization.break_even_rank(n, m), color="gray", linestyle=":", label="break-even")
         cuts.append(ax.axvline(1, color="tab:red", label="cut"))
@@ -36,25 +36,26 @@ def factorization_panel():
     for fraction, row in rows.items():
         for cut, rank in zip(cuts, row["ranks"].values()):
             cut.set_xdata([rank, rank])
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        frames[fraction] = buffer.getvalue()
+        frames[fraction] = figure_png(fig)
     plt.close(fig)
     image, label = widgets.Image(format="png"), widgets.HTML()
 
     def update(fraction=1.0, fine_tuned=False):
         if fraction not in rows:
-            raise ValueError(f"fraction={fraction!r}: choose one of the precomputed fractions of full rank {list(rows)}")
+            raise ValueError(
+                f"fraction={fraction!r}: choose one of the precomputed fractions of full rank {list(rows)}"
+            )
         row = rows[fraction]
         error = row["error_fine_tuned"] if fine_tuned else row["error"]
         shown = {"ranks": row["ranks"], "error": error, "parameters": row["parameters"], "kb": row["bytes"] / 1024}
         image.value = frames[fraction]
         ratio = table["dense_bytes"] / row["bytes"]
+        size = f"{ratio:.1f}x smaller" if ratio >= 1 else f"{1 / ratio:.2f}x LARGER"
         label.value = (
-            f"ranks fc1 {row['ranks']['fc1']}, fc2 {row['ranks']['fc2']} ({'fine-tuned' if fine_tuned else 'no fine-tuning'})<br>"
+            f"ranks fc1 {row['ranks']['fc1']}, fc2 {row['ranks']['fc2']} "
+            f"({'fine-tuned' if fine_tuned else 'no fine-tuning'})<br>"
             f"test error <b>{100 * error:.2f}%</b> (dense {100 * table['baseline_error']:.2f}%) &nbsp; "
-            f"{row['parameters']:,} parameters &nbsp; {shown['kb']:.1f} KB "
-            f"({'%.1fx smaller' % ratio if ratio >= 1 else '%.2fx LARGER' % (1 / ratio)} than dense)"
+            f"{row['parameters']:,} parameters &nbsp; {shown['kb']:.1f} KB ({size} than dense)"
         )
         return shown
 
@@ -62,7 +63,4 @@ def factorization_panel():
         "fraction": widgets.SelectionSlider(options=[(f"{f:g}", f) for f in rows], value=1.0, description="rank kept"),
         "fine_tuned": widgets.Checkbox(value=False, description="fine-tuned"),
     }
-    for control in controls.values():
-        control.observe(lambda change: update(**{k: c.value for k, c in controls.items()}), names="value")
-    update()
-    return SimpleNamespace(widget=widgets.VBox([*controls.values(), label, image]), update=update)
+    return panel(controls, update, label, image)
