@@ -63,14 +63,22 @@ DC_LAYER_TABLES = {
 # VGG-16 fine-tuned on Birds-200, mean over layers ("per layer") and over all layers together
 # with l2 normalization ("all layers"); AlexNet on ImageNet, per layer.
 MOLCHANOV_SPEARMAN = {
-    "vgg16 per layer": {"mutual info": 0.28, "min weight": 0.27, "mean activation": 0.56, "activation std": 0.57, "taylor": 0.73},
-    "vgg16 all layers": {"mutual info": 0.47, "min weight": 0.33, "mean activation": 0.64, "activation std": 0.66, "taylor": 0.73},
+    "vgg16 per layer": {
+        "mutual info": 0.28,
+        "min weight": 0.27,
+        "mean activation": 0.56,
+        "activation std": 0.57,
+        "taylor": 0.73,
+    },
+    "vgg16 all layers": {
+        "mutual info": 0.47,
+        "min weight": 0.33,
+        "mean activation": 0.64,
+        "activation std": 0.66,
+        "taylor": 0.73,
+    },
     "alexnet per layer": {"min weight": 0.57, "mean activation": 0.11, "taylor": 0.58},
 }
-# Same paper: FLOPs regularization Theta - lambda * FLOPs_l with lambda = 1e-3; a 3D-CNN for
-# gesture recognition pruned from 37.8 to 3.0 GFLOPs (12.6x) for 2.5% accuracy.
-MOLCHANOV_FLOPS_LAMBDA = 1e-3
-MOLCHANOV_GESTURES = {"gflops": (37.8, 3.0), "speedup": 12.6, "accuracy_drop": 0.025}
 
 # DC Eq. 1 worked example (Sec. 3): 16 weights, 4 shared values, 32-bit floats -> 3.2x.
 DC_EQ1_EXAMPLE = {"n": 16, "k": 4, "b": 32, "rate": 3.2}

@@ -4,6 +4,10 @@ Each panel is built by a function that returns an object with ``.widget`` (what 
 displays) and ``.update(**values)`` (what a slider move calls; it returns the numbers it shows),
 so tests and benchmarks drive the same code from Python, without a browser. Slider callbacks
 never train: they read checkpoints precomputed by ``python -m coursekit.reproduce``.
+
+``_panel.py`` is the skeleton they share: ``panel(controls, update, *outputs)`` wires every
+control to ``update(**values)`` and returns that object; ``figure_png`` / ``canvas_png`` turn a
+matplotlib figure into the PNG an image widget shows.
 """
 
 from .factorization import factorization_panel
