@@ -1,19 +1,22 @@
-"""Structured pruning (notebook 05): surgery, criteria, oracle, the slider."""
+"""Structured pruning (notebook 05): surgery, criteria, oracle, its results, the slider."""
 
 import copy
 
 import pytest
 import torch
 
-from coursekit import models, structured, widgets
+from coursekit import experiments, models, network, structured, widgets
 from coursekit.data import load_mnist
+from coursekit.experiments import structured as experiment
+
+UNITS = experiment.UNITS
 
 REMOVED = {"lenet5": {0: [0, 3, 7], 2: [1, 2, 10, 49]}, "lenet_300_100": {1: [0, 5, 299], 3: [4, 99]}}
 
 
 def masked_network(name):
     torch.manual_seed(0)
-    model = structured.add_masks(models.build(name)).eval()
+    model = structured.add_masks(models.build(name), UNITS[name]).eval()
     for layer, maps in REMOVED[name].items():
         for k in maps:
             structured.remove_map(model[layer], k)
@@ -21,8 +24,8 @@ def masked_network(name):
 
 
 def test_flops_match_the_papers_tables():
-    assert structured.flops(models.lenet5()) == 4_586_000  # LWC Table 3: 576K + 3200K + 800K + 10K
-    assert structured.flops(models.lenet_300_100()) == 532_400  # LWC Table 2: 532K
+    assert network.flops(models.lenet5()) == 4_586_000  # LWC Table 3: 576K + 3200K + 800K + 10K
+    assert network.flops(models.lenet_300_100()) == 532_400  # LWC Table 2: 532K
 
 
 @pytest.mark.parametrize("name", ["lenet5", "lenet_300_100"])
@@ -32,11 +35,11 @@ def test_surgery_gives_the_masked_networks_outputs(name):
     x = torch.randn(16, 1, 28, 28)
     with torch.no_grad():
         torch.testing.assert_close(small(x), model(x))
-        torch.testing.assert_close(structured.from_state(name, small.state_dict())(x), model(x))
+        torch.testing.assert_close(structured.from_state(models.build(name), small.state_dict())(x), model(x))
     for layer, maps in REMOVED[name].items():
         assert small[layer].weight.shape[0] == model[layer].weight.shape[0] - len(maps)
-    assert structured.flops(model) == structured.flops(models.build(name))  # masks save nothing
-    assert structured.flops(small) < structured.flops(model)
+    assert network.flops(model) == network.flops(models.build(name))  # masks save nothing
+    assert network.flops(small) < network.flops(model)
     assert not any(n.endswith("_mask") for n, _ in small.named_buffers())  # a plain network
 
 
@@ -46,7 +49,7 @@ def test_surgery_of_lenet5_by_hand():
     assert small[2].weight.shape == (46, 17, 5, 5)
     assert small[5].weight.shape == (500, 46 * 4 * 4)
     # FLOPs of the conv 17@24x24, conv 46@8x8 from 17 maps, fc 736 -> 500, fc 500 -> 10
-    assert structured.flops(small) == 2 * (17 * 576 * 25 + 46 * 64 * 17 * 25 + 736 * 500 + 500 * 10)
+    assert network.flops(small) == 2 * (17 * 576 * 25 + 46 * 64 * 17 * 25 + 736 * 500 + 500 * 10)
 
 
 def test_taylor_on_a_hand_made_example():
@@ -73,36 +76,55 @@ def test_oracle_agrees_with_a_direct_loss_difference():
     for name in ["lenet5", "lenet_300_100"]:
         torch.manual_seed(1)
         model = models.build(name).eval()
-        oracle = structured.oracle(model, images, labels)
+        oracle = structured.oracle(model, UNITS[name], images, labels)
         base = structured.loss(model, images, labels)
-        for unit, (layer, _) in structured.UNITS[name].items():
+        for unit, (layer, _) in UNITS[name].items():
             for k in [0, 7]:
-                pruned = structured.add_masks(copy.deepcopy(model))
+                pruned = structured.add_masks(copy.deepcopy(model), UNITS[name])
                 structured.remove_map(pruned[layer], k)
                 direct = abs(structured.loss(pruned, images, labels) - base)
                 assert oracle[unit][k].item() == pytest.approx(direct, rel=1e-4, abs=1e-7)
 
 
 def test_lowest_maps_never_empties_a_layer():
-    model = structured.add_masks(models.build("lenet_300_100"))
+    model = structured.add_masks(models.build("lenet_300_100"), UNITS["lenet_300_100"])
     for k in range(99):
         structured.remove_map(model[3], k)
     scores = {"fc1": torch.ones(300), "fc2": torch.zeros(100)}  # fc2 looks useless, but one map must stay
-    chosen = structured.lowest_maps(model, scores, 3)
+    chosen = structured.lowest_maps(model, UNITS["lenet_300_100"], scores, 3)
     assert len(chosen) == 3 and all(unit == "fc1" for unit, _ in chosen)
 
 
 def test_one_pruning_step_removes_the_maps_and_records_the_cost():
-    history = structured.prune_iteratively("lenet_300_100", "weight", steps=1, maps_per_step=5, finetune_steps=2, test_images=100)
+    history = experiment.prune_iteratively(
+        "lenet_300_100", "weight", steps=1, maps_per_step=5, finetune_steps=2, test_images=100
+    )
     assert sum(history[1]["kept"].values()) == 400 - 5
     assert history[0]["flops"] == 532_400 and history[1]["flops"] < 532_400
+
+
+def test_prune_iteratively_on_any_network_and_data():
+    """The method takes a model, its units, data and callables: no model name, no MNIST."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.ReLU(), torch.nn.Linear(6, 3))
+    images, labels = torch.randn(32, 4), torch.randint(0, 3, (32,))
+    tuned = []
+    history = structured.prune_iteratively(
+        model, {"hidden": (0, 1)}, images, labels, "weight", steps=2, maps_per_step=2,
+        fine_tune=lambda m, step: tuned.append(step), test_error=lambda network: 0.5,
+    )  # fmt: skip
+    assert [p["kept"] for p in history] == [{"hidden": 6}, {"hidden": 4}, {"hidden": 2}]
+    assert [p["flops"] for p in history] == [2 * (24 + 18), 2 * (16 + 12), 2 * (8 + 6)] and tuned == [0, 1]
+    x = torch.randn(5, 4)
+    with torch.no_grad():
+        torch.testing.assert_close(history[-1]["network"](x), model(x))
 
 
 def test_slider_extremes_and_out_of_range():
     panel = widgets.structured_panel()
     full = panel.update(kept=1.0)
     assert full["step"] == 0 and full["kept"] == {"conv1": 20, "conv2": 50} and full["flops"] == 4_586_000
-    points = structured.load("trajectories")["lenet5"]["taylor"]
+    points = experiment.load("trajectories")["lenet5"]["taylor"]
     lowest = sum(points[-1]["kept"].values()) / 70
     last = panel.update(kept=lowest)
     assert last["step"] == len(points) - 1 and last["flops"] == points[-1]["flops"]
@@ -112,31 +134,52 @@ def test_slider_extremes_and_out_of_range():
 
 
 def test_the_rebuilt_lenet5_is_a_plain_smaller_network():
-    network = structured.load("lenet5_pruned")
-    info = structured.load("trajectories")["payoff"]
-    assert network[0].out_channels == info["kept"]["conv1"] and network[2].out_channels == info["kept"]["conv2"]
-    assert isinstance(network, torch.nn.Sequential) and network(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+    rebuilt = experiment.load("lenet5_pruned")
+    info = experiment.load("trajectories")["payoff"]
+    assert rebuilt[0].out_channels == info["kept"]["conv1"] and rebuilt[2].out_channels == info["kept"]["conv2"]
+    assert isinstance(rebuilt, torch.nn.Sequential) and rebuilt(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
 
 
-def test_missing_precomputed_file_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(structured, "DATA_DIR", tmp_path)
-    with pytest.raises(FileNotFoundError, match="coursekit.reproduce structured"):
-        structured.load("criteria")
+def test_the_committed_results_are_all_there():
+    compared = experiment.load("criteria")
+    assert compared["images"] == experiment.ORACLE_IMAGES
+    trajectories = experiment.load("trajectories")
+    for name, units in UNITS.items():
+        assert set(compared[name]) == set(units)
+        for points in trajectories[name].values():
+            assert len(points) == experiment.SCHEDULE[name]["steps"] + 1
+
+
+@pytest.mark.parametrize("what", ["criteria", "trajectories", "lenet5_pruned"])
+def test_missing_precomputed_file_is_a_clear_error(monkeypatch, tmp_path, what):
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce structured"):
+        experiment.load(what)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce structured"):
+        widgets.structured_panel()
 
 
 def test_corrupt_precomputed_file_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(structured, "DATA_DIR", tmp_path)
-    (tmp_path / "trajectories.json").write_text('{"lenet5": ')
-    (tmp_path / "lenet5_pruned.safetensors").write_bytes(b"\x00" * 10)
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    (tmp_path / "structured").mkdir()
+    (tmp_path / "structured" / "trajectories.json").write_text('{"lenet5": ')
+    (tmp_path / "structured" / "lenet5_pruned.safetensors").write_bytes(b"\x00" * 10)
     for what in ["trajectories", "lenet5_pruned"]:
         with pytest.raises(ValueError, match="unreadable.*coursekit.reproduce structured"):
-            structured.load(what)
+            experiment.load(what)
 
 
 def test_flops_regularization_removes_maps_of_the_costly_layer_first():
-    model = structured.add_masks(models.build("lenet5"))
-    cost = structured.map_mflops(model)  # conv1: (576K + 3200K) / 20 maps, conv2: (3200K + 800K) / 50
+    model = structured.add_masks(models.build("lenet5"), UNITS["lenet5"])
+    cost = structured.map_mflops(model, UNITS["lenet5"])  # conv1: (576K + 3200K) / 20 maps, conv2: (3200K + 800K) / 50
     assert cost == pytest.approx({"conv1": 0.1888, "conv2": 0.08})
     scores = {"conv1": torch.ones(20), "conv2": torch.ones(50)}  # normalized: 0.224 and 0.141
-    assert {u for u, _ in structured.lowest_maps(model, scores, 3)} == {"conv2"}
-    assert {u for u, _ in structured.lowest_maps(model, scores, 3, flops_weight=1.0)} == {"conv1"}
+    assert {u for u, _ in structured.lowest_maps(model, UNITS["lenet5"], scores, 3)} == {"conv2"}
+    assert {u for u, _ in structured.lowest_maps(model, UNITS["lenet5"], scores, 3, flops_weight=1.0)} == {"conv1"}
+
+
+def test_map_mflops_after_removing_maps_by_hand():
+    model = masked_network("lenet5")  # conv1 keeps 17 maps, conv2 46
+    cost = structured.map_mflops(model, UNITS["lenet5"])
+    conv1, conv2, fc1 = 2 * 17 * 576 * 25, 2 * 46 * 64 * 17 * 25, 2 * 736 * 500
+    assert cost == pytest.approx({"conv1": (conv1 + conv2) / 17 / 1e6, "conv2": (conv2 + fc1) / 46 / 1e6})

@@ -9,15 +9,13 @@ def structured_panel():
     error, the FLOPs and the CPU latency of the rebuilt network (measured at build time), with a
     marker on the error-vs-FLOPs curve. ``update(kept=0.5)`` returns those numbers.
     """
-    import io
-    from types import SimpleNamespace
-
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    from .. import structured
+    from ..experiments import structured as experiment
+    from ._panel import figure_png, panel
 
-    points = structured.load("trajectories")["lenet5"]["taylor"]
+    points = experiment.load("trajectories")["lenet5"]["taylor"]
     total = sum(points[0]["kept"].values())
     fractions = [sum(p["kept"].values()) / total for p in points]
     fig, ax = plt.subplots(figsize=(5, 2.6), dpi=72)
@@ -28,9 +26,7 @@ def structured_panel():
     frames = []  # one PNG per step, drawn once here so that a slider move only swaps images
     for point in points:
         marker.set_data([point["flops"] / 1e6], [100 * point["error"]])
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        frames.append(buffer.getvalue())
+        frames.append(figure_png(fig))
     plt.close(fig)
     image, label = widgets.Image(format="png"), widgets.HTML()
 
@@ -50,7 +46,7 @@ def structured_panel():
         )
         return {"step": step, **point}
 
-    slider = widgets.FloatSlider(value=1.0, min=fractions[-1], max=1.0, step=0.01, description="maps kept", readout_format=".2f")
-    slider.observe(lambda change: update(change["new"]), names="value")
-    update(1.0)
-    return SimpleNamespace(widget=widgets.VBox([slider, label, image]), update=update)
+    slider = widgets.FloatSlider(
+        value=1.0, min=fractions[-1], max=1.0, step=0.01, description="maps kept", readout_format=".2f"
+    )
+    return panel({"kept": slider}, update, label, image)

@@ -1,0 +1,157 @@
+"""The structured pruning chapter's experiments (notebook 05): the recipes, ``reproduce()`` and ``load``.
+
+``python -m coursekit.reproduce structured`` runs ``reproduce()``: it compares the criteria with
+the oracle, prunes both networks with every criterion, rebuilds a small LeNet-5 and writes
+``data/structured/``. The method it applies is ``coursekit.structured``; ``load`` reads what it wrote.
+"""
+
+import copy
+import json
+import time
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .. import models, structured, train
+from ..data import load_mnist
+from . import baselines, path
+
+# The prunable maps of each network: name -> (index of the layer whose output rows are removed,
+# index of the module whose output is the map z). Caffe's LeNet-5 has no ReLU after its
+# convolutions, so there z is the convolution's output; in LeNet-300-100 z is the ReLU's output.
+UNITS = {
+    "lenet5": {"conv1": (0, 0), "conv2": (2, 2)},
+    "lenet_300_100": {"fc1": (1, 2), "fc2": (3, 4)},
+}
+CRITERIA = ("taylor", "weight", "activation", "apoz", "random")
+# Fine-tuning between removals: a few SGD steps at a learning rate below the baseline's.
+FINETUNE_LR = {"lenet5": 0.005, "lenet_300_100": 0.01}
+FINETUNE_STEPS = 30  # minibatches of 64 after each removal
+CRITERIA_IMAGES = 500  # training images on which each step scores the maps
+# How each network is pruned by `reproduce`: maps removed per step (the paper removes one; two
+# and ten keep the run short), steps, test images used for the trajectory's errors.
+SCHEDULE = {
+    "lenet5": dict(steps=30, maps_per_step=2, test_images=2000),
+    "lenet_300_100": dict(steps=38, maps_per_step=10, test_images=None),
+}
+ORACLE_IMAGES = 1000  # training images on which the criteria are compared with the oracle
+PAYOFF_TOLERANCE = 0.005  # the rebuilt LeNet-5: the smallest Taylor step within 0.5 points of the start
+PAYOFF_EPOCHS = 1  # then fine-tuned this long, as a plain dense network
+# lambda of the FLOPs regularization, per MFLOP of a map. The paper uses 1e-3 without saying the
+# unit of its FLOPs; ours is chosen so that the term is comparable with the normalized scores.
+FLOPS_WEIGHT = 0.3
+
+
+def prune_iteratively(
+    name,
+    criterion,
+    steps,
+    maps_per_step,
+    finetune_steps=FINETUNE_STEPS,
+    criteria_images=CRITERIA_IMAGES,
+    test_images=2000,
+    flops_weight=0.0,
+):
+    """``structured.prune_iteratively`` on the trained baseline ``name`` with this chapter's
+    settings: maps scored on the first ``criteria_images`` MNIST training images, fine-tuned
+    ``finetune_steps`` minibatches of 64 after each step, errors on the first ``test_images``
+    test images. Returns the ``steps + 1`` points of the trajectory."""
+    images, labels = load_mnist("train")
+    images, labels = images[:criteria_images], labels[:criteria_images]
+
+    def fine_tune(model, step):
+        train.fit(model, finetune_steps / 938, FINETUNE_LR[name], seed=step, progress=False)
+
+    return structured.prune_iteratively(
+        baselines.pretrained(name),
+        UNITS[name],
+        images,
+        labels,
+        criterion,
+        steps,
+        maps_per_step,
+        fine_tune,
+        lambda network: train.evaluate(network, "test", limit=test_images),
+        flops_weight,
+    )
+
+
+def compare_with_oracle(name):
+    """Every criterion and the oracle on the first ``ORACLE_IMAGES`` training images: ``{unit: {...: list}}``."""
+    images, labels = load_mnist("train")
+    images, labels = images[:ORACLE_IMAGES], labels[:ORACLE_IMAGES]
+    model = baselines.pretrained(name)
+    scores = structured.criteria(model, UNITS[name], images, labels)
+    truth = structured.oracle(model, UNITS[name], images, labels)
+    return {
+        unit: {**{c: v.tolist() for c, v in scores[unit].items()}, "oracle": truth[unit].tolist()} for unit in scores
+    }
+
+
+def payoff(history):
+    """The smallest network of a trajectory within ``PAYOFF_TOLERANCE`` of its start, fine-tuned; ``(network, step)``."""
+    step = max(i for i, point in enumerate(history) if point["error"] <= history[0]["error"] + PAYOFF_TOLERANCE)
+    network = copy.deepcopy(history[step]["network"])
+    train.fit(network, PAYOFF_EPOCHS, FINETUNE_LR["lenet5"], progress=False, desc="fine-tune")
+    return network, step
+
+
+def _write_json(filename, data):
+    """``data/structured/FILENAME`` as JSON with ``json.dumps``'s default separators (as committed)."""
+    target = path("structured", filename, must_exist=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data) + "\n")
+
+
+def reproduce():
+    """Compare the criteria with the oracle, prune both networks with every criterion, rebuild a
+    small LeNet-5; write ``data/structured/`` (JSON and one safetensors file)."""
+    compared = {name: compare_with_oracle(name) for name in UNITS}
+    _write_json("criteria.json", {"images": ORACLE_IMAGES, **compared})
+
+    trajectories, histories = {}, {}
+    for name, schedule in SCHEDULE.items():
+        # (label, criterion, FLOPs weight); no APoZ without a ReLU; FLOPs regularization on LeNet-5
+        runs = [(c, c, 0.0) for c in CRITERIA if c != "apoz" or name != "lenet5"]
+        runs += [("taylor+flops", "taylor", FLOPS_WEIGHT)] if name == "lenet5" else []
+        for label, criterion, weight in runs:
+            start = time.perf_counter()
+            histories[name, label] = prune_iteratively(name, criterion, flops_weight=weight, **schedule)
+            print(f"{name} {label}: {time.perf_counter() - start:.0f} s", flush=True)
+        names = [label for label, _, _ in runs]
+        trajectories[name] = {
+            c: [{k: v for k, v in point.items() if k != "network"} for point in histories[name, c]] for c in names
+        }
+    taylor = histories["lenet5", "taylor"]
+    for point, saved in zip(taylor, trajectories["lenet5"]["taylor"]):
+        saved["latency_ms"] = structured.latency_ms(point["network"])
+
+    network, step = payoff(taylor)
+    state = {k: v.contiguous() for k, v in network.state_dict().items()}
+    save_file(state, path("structured", "lenet5_pruned.safetensors", must_exist=False))
+    info = {
+        "step": step,
+        "kept": taylor[step]["kept"],
+        "finetune_epochs": PAYOFF_EPOCHS,
+        "test_error": train.evaluate(network),
+    }
+    settings = {
+        "schedule": SCHEDULE,
+        "finetune_lr": FINETUNE_LR,
+        "flops_weight": FLOPS_WEIGHT,
+        "threads": torch.get_num_threads(),
+    }
+    _write_json("trajectories.json", {**trajectories, "payoff": info, "settings": settings})
+    print(f"rebuilt LeNet-5: step {step}, maps {info['kept']}, test error {100 * info['test_error']:.2f}%")
+
+
+def load(what):
+    """A precomputed result of ``reproduce``: ``"criteria"`` or ``"trajectories"`` (dict), or
+    ``"lenet5_pruned"`` (the rebuilt network, a plain ``nn.Sequential``)."""
+    file = path("structured", "lenet5_pruned.safetensors" if what == "lenet5_pruned" else f"{what}.json")
+    try:
+        if what == "lenet5_pruned":
+            return structured.from_state(models.lenet5(), load_file(file))
+        return json.loads(file.read_text())
+    except Exception as error:
+        raise ValueError(f"{file} is unreadable ({error}): run `python -m coursekit.reproduce structured`") from error
