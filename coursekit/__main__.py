@@ -8,7 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import compressed, deep_compression, models, pruning, train
+from . import compressed, models, network, train
+from .experiments import deep_compression
 
 
 def compress(args):
@@ -22,15 +23,19 @@ def inspect(args):
     model_name, layers = compressed.read_compressed(args.file)
     size = args.file.stat().st_size
     print(f"{args.file}: {model_name}, format version {compressed.VERSION}, {size:,} bytes")
-    print(f"{'layer':6s} {'shape':>18s} {'kept':>7s} {'values':>6s} {'index bits':>10s} {'weight stream':>13s} {'gap stream':>10s}")
-    names = list(pruning.layers(models.build(model_name)))  # fc1, ... rather than module indices
+    print(
+        f"{'layer':6s} {'shape':>18s} {'kept':>7s} {'values':>6s} {'index bits':>10s} "
+        f"{'weight stream':>13s} {'gap stream':>10s}"
+    )
+    names = list(network.layers(models.build(model_name)))  # fc1, ... rather than module indices
     for name, (header, weight, _) in zip(names, layers):
         kept = (weight != 0).sum()
         print(
             f"{name:6s} {str(tuple(header['shape'])):>18s} {100 * kept / weight.size:6.2f}% "
-            f"{len(header['codebook']):6d} {header['index_bits']:10d} {header['weight_bytes']:11,d} B {header['gap_bytes']:8,d} B"
+            f"{len(header['codebook']):6d} {header['index_bits']:10d} {header['weight_bytes']:11,d} B "
+            f"{header['gap_bytes']:8,d} B"
         )
-    dense = deep_compression.dense_bytes(model_name)
+    dense = deep_compression.dense_model_bytes(model_name)
     error = train.evaluate(compressed.load_compressed(args.file))
     print(f"{dense:,} bytes dense / {size:,} bytes = {dense / size:.1f}x smaller; test error {100 * error:.2f}%")
 

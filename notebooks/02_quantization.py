@@ -31,13 +31,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from coursekit import models, papers, plots, pruning, train, widgets
+from coursekit import kmeans_fast, network, papers, plots, widgets
 from coursekit import quantization as q
+from coursekit.experiments import baselines
+from coursekit.experiments import pruning as pruning_experiment
+from coursekit.experiments import quantization as experiment
 
 plots.style()
 torch.manual_seed(0)
-base = models.pretrained("lenet_300_100")
-results = q.load_results("lenet_300_100")
+base = baselines.pretrained("lenet_300_100")
+results = experiment.load_results("lenet_300_100")
 pct = lambda error: f"{100 * error:.2f}%"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -48,13 +51,17 @@ pct = lambda error: f"{100 * error:.2f}%"
 #
 # $$ \min_C \sum_{i=1}^{k} \sum_{w \in c_i} |w - c_i|^2 $$
 #
-# In one dimension a cluster is a run of the **sorted** weights, cut halfway between two
-# centroids: the assignment step is one `searchsorted`, the update step a difference of prefix
-# sums (`coursekit/quantization.py`, `kmeans_1d`).
+# `q.kmeans_1d` (`coursekit/quantization.py`) is Lloyd's loop: assign each weight to its nearest
+# centroid, move each centroid to the mean of its weights, until no weight changes cluster.
+# `coursekit/kmeans_fast.py` finds the same clusters faster: in one dimension a cluster is a run
+# of the **sorted** weights, cut halfway between two centroids, so the assignment step is one
+# `searchsorted` and the update step a difference of prefix sums. We use it on real layers.
 
 # %% slideshow={"slide_type": "fragment"}
-fc1 = pruning.layers(base)["fc1"].weight.detach()
-codebook, indices = q.quantize_layer(fc1, bits=2, init="linear")
+fc1 = network.layers(base)["fc1"].weight.detach()
+codebook, indices = q.quantize_layer(fc1, bits=2, init="linear", kmeans=kmeans_fast.kmeans_1d)
+plain_codebook, plain_indices = q.kmeans_1d(fc1.flatten(), 4, "linear")  # Lloyd's plain loop: the same clusters
+assert torch.equal(plain_indices, indices.flatten()) and torch.allclose(plain_codebook, codebook)
 shared = codebook[indices]
 print("codebook (4 x 32-bit floats):", np.round(codebook.numpy(), 4))
 print("indices:", tuple(indices.shape), "values in", indices.unique().tolist(), "-> 2 bits each")
@@ -130,12 +137,12 @@ assert q.compression_rate(500, 256) < 0.5 * 32 / 8  # a small layer at 8 bits: t
 # - **linear**: evenly spaced between the smallest and largest weight;
 # - **k-means++**: each new centroid drawn far from the ones already chosen.
 #
-# The layer: fc1 of the pruning chapter's LeNet-300-100 (`pruning.load_pruned`: 7.5% of fc1's
+# The layer: fc1 of the pruning chapter's LeNet-300-100 (`load_pruned`: 7.5% of fc1's
 # weights left, the paper's per-layer profile, 1.33% test error like the dense baseline).
 
 # %% slideshow={"slide_type": "subslide"}
-pruned = pruning.load_pruned("lenet_300_100")
-w = pruning.layers(pruned)["fc1"].weight.detach().flatten()
+pruned = pruning_experiment.load_pruned("lenet_300_100")
+w = network.layers(pruned)["fc1"].weight.detach().flatten()
 w = w[w != 0].sort().values
 fig, ax = plt.subplots(figsize=(8, 3.4))
 ax.plot(w, np.arange(1, len(w) + 1) / len(w), color="0.3", label="CDF of the nonzero weights")
@@ -234,12 +241,12 @@ assert errors[-1] < errors[0] - 0.003  # fine-tuning the 4 shared values per lay
 # reproduced here).
 
 # %% slideshow={"slide_type": "fragment"}
-lenet5 = q.load_results("lenet5")
+lenet5 = experiment.load_results("lenet5")
 print("LeNet-5 (ours, MNIST)                         | AlexNet (paper, ImageNet top-1, quoted)")
 print(f"{'conv/fc bits':>12s} {'quantized':>10s} {'fine-tuned':>11s} {'size':>7s} | {'paper top-1':>11s}")
 table6 = {}
 for (conv, fc), (paper_top1, _) in papers.DC_TABLE6.items():
-    row = lenet5["configs"][q.config_key(conv, fc, "linear")]
+    row = lenet5["configs"][experiment.config_key(conv, fc, "linear")]
     tuned = row["finetuned_error"] if (conv, fc) != (32, 32) else row["error"]
     table6[conv, fc] = tuned
     print(f"{conv:>5d} / {fc:<4d} {pct(row['error']):>10s} {pct(tuned):>11s} {lenet5['dense_bits'] / row['bits']:6.1f}x | {100 * paper_top1:10.2f}%")
@@ -250,7 +257,7 @@ assert table6[4, 2] > base5 + 0.001  # as in the paper: 4/2 is the first setting
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
 for ax, kind in zip(axes, ["conv", "fc"]):
-    keys = [q.config_key(b, 32, "linear") if kind == "conv" else q.config_key(32, b, "linear") for b in range(1, 9)]
+    keys = [experiment.config_key(b, 32, "linear") if kind == "conv" else experiment.config_key(32, b, "linear") for b in range(1, 9)]
     for field, label in [("error", "quantized"), ("finetuned_error", "fine-tuned")]:
         ax.plot(range(1, 9), [100 * lenet5["configs"][k][field] for k in keys], "o-", ms=4, label=label)
     ax.axhline(100 * lenet5["baseline_error"], color="0.4", ls="--", lw=1, label="32-bit")
@@ -258,11 +265,11 @@ for ax, kind in zip(axes, ["conv", "fc"]):
 axes[0].set_ylabel("test error (%)")
 axes[0].legend(fontsize=8)
 plt.show()
-conv_curve = {b: lenet5["configs"][q.config_key(b, 32, "linear")]["finetuned_error"] for b in range(1, 9)}
-fc_curve = {b: lenet5["configs"][q.config_key(32, b, "linear")]["finetuned_error"] for b in range(1, 9)}
+conv_curve = {b: lenet5["configs"][experiment.config_key(b, 32, "linear")]["finetuned_error"] for b in range(1, 9)}
+fc_curve = {b: lenet5["configs"][experiment.config_key(32, b, "linear")]["finetuned_error"] for b in range(1, 9)}
 print("conv bits -> error:", {b: pct(e) for b, e in conv_curve.items()})
 print("fc bits   -> error:", {b: pct(e) for b, e in fc_curve.items()})
-raw = lambda conv, fc: lenet5["configs"][q.config_key(conv, fc, "linear")]["error"]
+raw = lambda conv, fc: lenet5["configs"][experiment.config_key(conv, fc, "linear")]["error"]
 assert raw(1, 32) > 5 * raw(32, 1)  # before fine-tuning, 1-bit conv layers hurt far more than 1-bit fc layers
 assert conv_curve[2] < base5 + 0.001 and conv_curve[1] > 2 * base5  # after fine-tuning, conv holds to 2 bits
 assert fc_curve[2] > base5 + 0.0015 and all(fc_curve[b] < base5 + 0.001 for b in range(3, 9))  # fc holds to 3 bits
@@ -275,7 +282,7 @@ assert fc_curve[2] > base5 + 0.0015 and all(fc_curve[b] < base5 + 0.001 for b in
 # conv layers and 2 in fc layers: a much bigger network on a much harder task.
 
 # %% slideshow={"slide_type": "subslide"}
-fc_rows = [results["configs"][q.config_key(32, b, "linear")] for b in range(1, 9)]
+fc_rows = [results["configs"][experiment.config_key(32, b, "linear")] for b in range(1, 9)]
 print("LeNet-300-100, all layers quantized (linear init): fc bits -> error, fine-tuned, size")
 for b, row in zip(range(1, 9), fc_rows):
     print(f"{b} bits: {pct(row['error']):>7s} -> {pct(row['finetuned_error']):>7s}   {results['dense_bits'] / row['bits']:5.1f}x smaller")
@@ -296,7 +303,7 @@ assert fc_tuned[1] > 0.3  # 1 bit (two values per layer) breaks the network
 # the points that no smaller model beats.
 
 # %% slideshow={"slide_type": "fragment"}
-curves = q.fig6_curves(results)  # {method: [(size %, error %)]}: the SVD chapter adds its own curve
+curves = experiment.fig6_curves(results)  # {method: [(size %, error %)]}: the SVD chapter adds its own curve
 fig, ax = plt.subplots(figsize=(7, 3.4))
 plots.error_vs_size(ax, curves, baseline_error=100 * results["baseline_error"])
 ax.set_ylim(1, 4)
@@ -330,11 +337,11 @@ assert abs(100 * pq6["bits"] / results["dense_bits"] - papers.DC_LENET_300_100_P
 print("LeNet-300-100, all layers, no fine-tuning: test error")
 print(f"{'bits':>4s} {'uniform':>8s} {'k-means':>8s}   fc1 squared error: uniform / k-means")
 for b in range(1, 9):
-    uniform, kmeans = results["uniform"][str(b)], results["configs"][q.config_key(32, b, "linear")]["error"]
-    cb, idx = q.quantize_layer(fc1, b)
+    uniform, kmeans = results["uniform"][str(b)], results["configs"][experiment.config_key(32, b, "linear")]["error"]
+    cb, idx = q.quantize_layer(fc1, b, kmeans=kmeans_fast.kmeans_1d)
     sse_ratio = ((q.linear_quantize(fc1, b) - fc1) ** 2).sum().item() / q.inertia(fc1.flatten(), cb, idx.flatten())
     print(f"{b:4d} {pct(uniform):>8s} {pct(kmeans):>8s}   {sse_ratio:8.1f}x")
-uniform, kmeans = results["uniform"], {b: results["configs"][q.config_key(32, b, "linear")]["error"] for b in range(1, 9)}
+uniform, kmeans = results["uniform"], {b: results["configs"][experiment.config_key(32, b, "linear")]["error"] for b in range(1, 9)}
 assert uniform["2"] > 0.5 and kmeans[2] < 0.03  # 4 evenly spaced levels break the network, 4 k-means levels do not
 assert uniform["3"] > 3 * kmeans[3] and uniform["4"] > kmeans[4] + 0.002
 assert abs(uniform["6"] - results["baseline_error"]) < 0.001  # with 64 levels even uniform is enough

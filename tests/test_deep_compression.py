@@ -1,4 +1,4 @@
-"""The pipeline's bookkeeping, the CLI, and the committed compressed files."""
+"""The pipeline's stages and bookkeeping, the CLI, and the committed compressed files."""
 
 import json
 
@@ -7,7 +7,9 @@ import torch
 
 import coursekit
 from coursekit import __main__ as cli
-from coursekit import compressed, deep_compression, models, pruning
+from coursekit import compressed, deep_compression, kmeans_fast, models, network, pruning
+from coursekit.experiments import deep_compression as experiment
+from coursekit.experiments import path
 
 
 def test_schedule_shrinks_the_kept_fraction_geometrically():
@@ -16,10 +18,35 @@ def test_schedule_shrinks_the_kept_fraction_geometrically():
     assert [s["fc2"] for s in steps] == [0.0, 0.0]
 
 
+def test_the_three_stages_on_any_network(tmp_path):
+    """The stages take a model and the training as callables: here a small untrained network and
+    no training at all. Pruned weights stay zero, each layer keeps at most 2^bits values, and the
+    file reloads to the same weights."""
+    torch.manual_seed(0)
+    model = models.lenet_300_100()
+    calls = []
+    schedule = pruning.geometric_schedule({"fc1": 0.9, "fc2": 0.8, "fc3": 0.5}, 2)
+    deep_compression.prune(model, schedule, retrain=lambda m, step: calls.append(step))
+    assert calls == [0, 1]
+    kept = {name: nz / n for name, (nz, n) in network.nonzero_weights(model).items()}
+    assert kept == pytest.approx({"fc1": 0.1, "fc2": 0.2, "fc3": 0.5}, abs=1e-3)
+    zeros = {name: w == 0 for name, w in network.weights(model).items()}
+    bits = {"fc1": 3, "fc2": 3, "fc3": 4}
+    deep_compression.quantize(model, bits, fine_tune=calls.append, init="kmeans++", kmeans=kmeans_fast.kmeans_1d)
+    assert calls[-1] is model
+    for name, weight in network.weights(model).items():
+        assert torch.equal(weight == 0, zeros[name])
+        assert len(weight[weight != 0].unique()) <= 2 ** bits[name]
+    size = deep_compression.write_file(model, tmp_path / "small.dc")
+    assert size == (tmp_path / "small.dc").stat().st_size
+    for name, weight in network.weights(compressed.load_compressed(tmp_path / "small.dc")).items():
+        assert torch.equal(weight, network.weights(model)[name])
+
+
 def test_layer_rows_count_bits_by_hand():
     model = models.build("lenet_300_100")
     with torch.no_grad():
-        for _, module in compressed.weight_layers(model):
+        for module in network.layers(model).values():
             module.weight.zero_()
         model[5].weight[0, :4] = torch.tensor([1.0, 1.0, 2.0, 1.0])  # 4 kept, 2 shared values, no gap > 1
     rows, totals = deep_compression.layer_rows(model, {"fc1": 3, "fc2": 3, "fc3": 1})
@@ -34,16 +61,16 @@ def test_layer_rows_count_bits_by_hand():
 
 @pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
 def test_committed_files_reload_to_their_recorded_error(name):
-    path = deep_compression.COMPRESSED_DIR / f"{name}.dc"
-    report = json.loads(path.with_suffix(".json").read_text())
-    model = coursekit.load_compressed(path)
-    assert path.stat().st_size == report["file_bytes"]
-    assert deep_compression.dense_bytes(name) / path.stat().st_size >= 50
+    file = path("deep_compression", f"{name}.dc")
+    report = json.loads(file.with_suffix(".json").read_text())
+    model = coursekit.load_compressed(file)
+    assert file.stat().st_size == report["file_bytes"]
+    assert experiment.dense_model_bytes(name) / file.stat().st_size >= 50
     assert coursekit.train.evaluate(model) == report["test_error"]["file, reloaded"]
 
 
 def test_cli_inspect(capsys, tmp_path):
-    cli.main(["inspect", str(deep_compression.COMPRESSED_DIR / "lenet_300_100.dc")])
+    cli.main(["inspect", str(path("deep_compression", "lenet_300_100.dc"))])
     out = capsys.readouterr().out
     assert "fc1" in out and "50." in out
     (tmp_path / "bad.dc").write_bytes(b"CKDC\x01")

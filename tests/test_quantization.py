@@ -7,7 +7,11 @@ import pytest
 import torch
 from torch import nn
 
+from coursekit import kmeans_fast
 from coursekit import quantization as q
+from coursekit.experiments import quantization as results
+
+KMEANS = {"plain": q.kmeans_1d, "fast": kmeans_fast.kmeans_1d}
 
 
 def brute_force_kmeans(x, k):
@@ -24,12 +28,13 @@ def small_inputs(seed, n=9):
     return torch.from_numpy(np.random.default_rng(seed).normal(size=n))
 
 
+@pytest.mark.parametrize("kmeans", KMEANS.values(), ids=KMEANS)
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("init", q.INITS)
-def test_kmeans_is_a_lloyd_fixed_point(seed, init):
+def test_kmeans_is_a_lloyd_fixed_point(kmeans, seed, init):
     """Each value goes to its nearest centroid, each used centroid is the mean of its cluster."""
     x = small_inputs(seed)
-    codebook, indices = q.kmeans_1d(x, 3, init, seed)
+    codebook, indices = kmeans(x, 3, init, seed)
     distances = (x[:, None] - codebook.double()[None, :]).abs()
     assert torch.allclose(distances[torch.arange(len(x)), indices], distances.min(1).values)
     for j in indices.unique():
@@ -37,39 +42,43 @@ def test_kmeans_is_a_lloyd_fixed_point(seed, init):
     assert torch.all(codebook[1:] >= codebook[:-1])
 
 
+@pytest.mark.parametrize("kmeans", KMEANS.values(), ids=KMEANS)
 @pytest.mark.parametrize("seed", range(6))
-def test_kmeans_against_brute_force_optimum(seed):
+def test_kmeans_against_brute_force_optimum(kmeans, seed):
     """Lloyd's method finds a local optimum: never below the global one (found by brute force),
     and started at the global optimum it stays there."""
     x = small_inputs(seed)
     for k in (2, 3, 4):
         best, centroids = brute_force_kmeans(x, k)
-        codebook, indices = q.kmeans_1d(x, k, "kmeans++", seed)
+        codebook, indices = kmeans(x, k, "kmeans++", seed)
         assert q.inertia(x, codebook, indices) >= best - 1e-9
-        codebook, indices = q.kmeans_1d(x, k, torch.tensor(centroids))
+        codebook, indices = kmeans(x, k, torch.tensor(centroids))
         assert q.inertia(x, codebook, indices) == pytest.approx(best, rel=1e-6)
         assert np.allclose(codebook, centroids, atol=1e-6)
 
 
-def test_kmeans_reaches_the_optimum_on_this_example():
+@pytest.mark.parametrize("kmeans", KMEANS.values(), ids=KMEANS)
+def test_kmeans_reaches_the_optimum_on_this_example(kmeans):
     x = torch.tensor([0.0, 0.1, 0.2, 5.0, 5.1, 9.0, 9.5, 10.0, 20.0])
-    codebook, indices = q.kmeans_1d(x, 4, "kmeans++")
+    codebook, indices = kmeans(x, 4, "kmeans++")
     assert q.inertia(x, codebook, indices) == pytest.approx(brute_force_kmeans(x, 4)[0])
     assert indices.tolist() == [0, 0, 0, 1, 1, 2, 2, 2, 3]
 
 
-def test_kmeans_on_separated_groups_finds_them_from_every_init():
+@pytest.mark.parametrize("kmeans", KMEANS.values(), ids=KMEANS)
+def test_kmeans_on_separated_groups_finds_them_from_every_init(kmeans):
     x = torch.tensor([-5.0, -5.2, -4.9, 0.1, 0.0, -0.1, 7.0, 7.3])
     for init in q.INITS:
-        codebook, indices = q.kmeans_1d(x, 3, init)
+        codebook, indices = kmeans(x, 3, init)
         assert torch.allclose(codebook, torch.tensor([-5.1 + 0.2 / 3, 0.0, 7.15]), atol=1e-5), init
         assert indices.tolist() == [0, 0, 0, 1, 1, 1, 2, 2]
 
 
+@pytest.mark.parametrize("kmeans", KMEANS.values(), ids=KMEANS)
 @pytest.mark.parametrize("init", q.INITS)
-def test_more_clusters_than_distinct_values_is_exact(init):
+def test_more_clusters_than_distinct_values_is_exact(kmeans, init):
     x = torch.tensor([1.0, 2.0, 2.0, 3.0, 1.0, 3.0])
-    codebook, indices = q.kmeans_1d(x, 8, init)
+    codebook, indices = kmeans(x, 8, init)
     assert len(codebook) == 8
     assert torch.equal(codebook[indices], x)
     assert q.inertia(x, codebook, indices) == 0
@@ -84,8 +93,16 @@ def test_constant_layer(init):
 
 
 def test_all_zero_layer_stays_zero():
+    """Nothing to share: every index is 0 and the codebook is all zeros, so the layer decodes to
+    zeros (the mask of ``share_weights_`` is not needed for that)."""
     codebook, indices = q.quantize_layer(torch.zeros(3, 3), 4)
-    assert torch.equal((codebook[indices] * 0), torch.zeros(3, 3))
+    assert indices.shape == (3, 3) and len(codebook) == 16
+    assert torch.equal(codebook[indices], torch.zeros(3, 3))
+    layer = nn.Linear(3, 3, bias=False)
+    with torch.no_grad():
+        layer.weight.zero_()
+    q.share_weights_(layer, 2)
+    assert torch.equal(layer.weight, torch.zeros(3, 3))
 
 
 def test_init_functions_by_hand():
@@ -98,50 +115,50 @@ def test_init_functions_by_hand():
         q.init_centroids(x, 2, "uniform")
 
 
-def reference_kmeanspp(values, k, seed):
-    """Greedy k-means++ the plain way: O(n) per candidate, distances to every centroid."""
-    rng = np.random.default_rng(seed)
-    centroids = [values[rng.integers(len(values))]]
-    for _ in range(k - 1):
-        dist2 = np.min([(values - c) ** 2 for c in centroids], axis=0)
-        cdf = np.cumsum(dist2)
-        if cdf[-1] == 0:
-            centroids.append(max(centroids))
-            continue
-        draws = np.searchsorted(cdf, rng.uniform(0, cdf[-1], 2 + int(np.log(k))), side="right")
-        candidates = values[np.minimum(draws, len(values) - 1)]
-        gains = [(dist2 - np.minimum(dist2, (values - c) ** 2)).sum() for c in candidates]
-        centroids.append(candidates[np.argmax(gains)])
-    return np.sort(centroids)
-
-
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("k", [2, 5, 16, 40])
-def test_kmeanspp_matches_the_plain_algorithm(seed, k):
+def test_fast_kmeanspp_matches_the_plain_algorithm(seed, k):
     """The prefix-sum shortcuts (cells, O(1) sums of squares) pick exactly the plain algorithm's
     centroids. (Two candidates with exactly equal gains, likely once cells hold 2-3 values, may be
     ordered differently by rounding: hence hundreds of values for at most 40 centroids.)"""
     rng = np.random.default_rng(seed)
     values = np.sort(np.concatenate([rng.normal(size=300), rng.normal(3, 0.1, size=100), np.full(20, -2.0)]))
-    assert np.array_equal(q.init_kmeanspp(values, k, seed), reference_kmeanspp(values, k, seed))
+    fast, plain = kmeans_fast.init_kmeanspp(values, k, seed), q.init_kmeanspp(values, k, seed)
+    assert np.array_equal(np.sort(fast), np.sort(plain))
 
 
 def test_kmeanspp_with_more_clusters_than_values_repeats_the_largest():
     values = np.array([-1.0, -1.0, 0.5, 2.0, 2.0])
-    assert np.array_equal(q.init_kmeanspp(values, 5), reference_kmeanspp(values, 5, 0))
-    assert np.array_equal(np.unique(q.init_kmeanspp(values, 5)), [-1.0, 0.5, 2.0])
+    fast, plain = np.sort(kmeans_fast.init_kmeanspp(values, 5)), np.sort(q.init_kmeanspp(values, 5))
+    assert np.array_equal(fast, plain)
+    assert np.array_equal(np.unique(plain), [-1.0, 0.5, 2.0]) and plain[-1] == plain[-2] == 2.0
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("init", q.INITS)
+def test_fast_kmeans_matches_the_plain_loop(seed, init):
+    """``kmeans_fast.kmeans_1d`` gives the plain Lloyd loop's clusters on random inputs: the same
+    indices, the same centroids up to rounding (means from prefix sums vs. direct means)."""
+    rng = np.random.default_rng(seed)
+    n, k = [(50, 2), (300, 5), (1000, 16), (2000, 64)][seed % 4]
+    x = torch.from_numpy(rng.standard_t(3, size=n).astype(np.float32))  # heavy tails, like weights
+    plain_codebook, plain_indices = q.kmeans_1d(x, k, init, seed)
+    fast_codebook, fast_indices = kmeans_fast.kmeans_1d(x, k, init, seed)
+    assert torch.equal(fast_indices, plain_indices)
+    assert torch.allclose(fast_codebook, plain_codebook, rtol=1e-6, atol=1e-7)
 
 
 def test_run_cost_is_the_sum_of_squares():
     values = np.sort(np.random.default_rng(0).normal(size=30))
-    sums = q.prefix_sums(values)
+    sums = kmeans_fast._prefix_sums(values)
     for lo, hi, c in [(0, 30, 0.3), (4, 9, -1.0), (7, 7, 2.0), (29, 30, values[29])]:
-        assert q.run_cost(sums, lo, hi, c) == pytest.approx(((values[lo:hi] - c) ** 2).sum(), abs=1e-12)
+        assert kmeans_fast._run_cost(sums, lo, hi, c) == pytest.approx(((values[lo:hi] - c) ** 2).sum(), abs=1e-12)
 
 
-def test_kmeans_starting_centroids_must_number_k():
+@pytest.mark.parametrize("kmeans", KMEANS.values(), ids=KMEANS)
+def test_kmeans_starting_centroids_must_number_k(kmeans):
     with pytest.raises(ValueError, match="expected k = 3"):
-        q.kmeans_1d(torch.arange(10.0), 3, torch.tensor([0.0, 5.0]))
+        kmeans(torch.arange(10.0), 3, torch.tensor([0.0, 5.0]))
 
 
 @pytest.mark.parametrize("bits", range(1, 9))
@@ -150,6 +167,8 @@ def test_b_bits_give_at_most_2_to_the_b_values_and_keep_zeros(bits, init):
     weight = torch.from_numpy(np.random.default_rng(bits).normal(size=(40, 30))).float()
     weight[weight.abs() < 0.5] = 0  # "pruned"
     codebook, indices = q.quantize_layer(weight, bits, init)
+    fast_codebook, fast_indices = q.quantize_layer(weight, bits, init, kmeans=kmeans_fast.kmeans_1d)
+    assert torch.equal(fast_indices, indices) and torch.allclose(fast_codebook, codebook, rtol=1e-6)
     quantized = codebook[indices] * (weight != 0)
     assert len(codebook) == 2**bits and indices.max() < 2**bits
     assert len(quantized[weight != 0].unique()) <= 2**bits
@@ -215,13 +234,11 @@ def panel():
 @pytest.mark.parametrize("bits", [1, 8])
 @pytest.mark.parametrize("finetuned", [False, True])
 def test_slider_extremes(panel, model, bits, finetuned):
-    if not (q.DATA_DIR / f"{model}.json").is_file():
-        pytest.skip(f"{model}.json not generated yet: python -m coursekit.reproduce quantization")
-    table = q.load_results(model)
+    table = results.load_results(model)
     conv = bits if model == "lenet5" else 32
     for init in q.INITS:
         shown = panel.update(fc_bits=bits, conv_bits=bits, init=init, finetuned=finetuned, model=model)
-        row = table["configs"][q.config_key(conv, bits, init)]
+        row = table["configs"][results.config_key(conv, bits, init)]
         assert shown["error"] == (row["finetuned_error"] if finetuned else row["error"])
         assert shown["rate"] == pytest.approx(table["dense_bits"] / row["bits"])
         n = 235_200 if model == "lenet_300_100" else 400_000
@@ -231,34 +248,43 @@ def test_slider_extremes(panel, model, bits, finetuned):
 
 @pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
 def test_every_slider_setting_was_fine_tuned(model):
-    if not (q.DATA_DIR / f"{model}.json").is_file():
-        pytest.skip(f"{model}.json not generated yet: python -m coursekit.reproduce quantization")
-    results = q.load_results(model)
+    table = results.load_results(model)
     conv_bits = range(1, 9) if model == "lenet5" else [32]
     for conv, fc, init in itertools.product(conv_bits, range(1, 9), q.INITS):
-        row = results["configs"][q.config_key(conv, fc, init)]
-        assert 0 <= row["finetuned_error"] < 1 and set(row["finetuned_codebooks"]) == set(results["layers"])
+        row = table["configs"][results.config_key(conv, fc, init)]
+        assert 0 <= row["finetuned_error"] < 1 and set(row["finetuned_codebooks"]) == set(table["layers"])
 
 
-@pytest.mark.parametrize("bad", [dict(fc_bits=0), dict(fc_bits=9), dict(conv_bits=0), dict(init="uniform"), dict(model="alexnet")])
+@pytest.mark.parametrize(
+    "bad", [dict(fc_bits=0), dict(fc_bits=9), dict(conv_bits=0), dict(init="uniform"), dict(model="alexnet")]
+)
 def test_slider_out_of_range_is_a_clear_error(panel, bad):
     with pytest.raises(ValueError, match="bits must be an integer from 1 to 8|init=|model="):
         panel.update(**bad)
 
 
-def test_finetuned_checkpoint_reloads_to_its_recorded_error():
-    if not (q.DATA_DIR / "lenet_300_100_finetuned.safetensors").is_file():
-        pytest.skip("data/quantization not generated yet")
+def test_fine_tuned_checkpoint_reloads_to_its_recorded_error():
     from coursekit import train
 
-    model = q.load_finetuned("lenet_300_100", fc_bits=2, init="linear")
-    recorded = q.load_results("lenet_300_100")["configs"][q.config_key(32, 2, "linear")]["finetuned_error"]
+    model = results.load_fine_tuned("lenet_300_100", fc_bits=2, init="linear")
+    recorded = results.load_results("lenet_300_100")["configs"][results.config_key(32, 2, "linear")]["finetuned_error"]
     assert train.evaluate(model) == pytest.approx(recorded, abs=3e-4)  # 3 of 10,000 images
     assert len(q.codebook(model[1])) == 4
     with pytest.raises(ValueError, match="no fine-tuned checkpoint"):
-        q.load_finetuned("lenet_300_100", fc_bits=2, init="linear", conv_bits=4)
+        results.load_fine_tuned("lenet_300_100", fc_bits=2, init="linear", conv_bits=4)
+
+
+def test_missing_results_fail_with_the_command_that_makes_them(monkeypatch, tmp_path):
+    """A missing data file is an error naming the command that regenerates it, never a skip."""
+    import coursekit.experiments as experiments
+
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce quantization"):
+        results.load_results("lenet_300_100")
+    with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce quantization"):
+        results.load_fine_tuned("lenet_300_100", fc_bits=2)
 
 
 def test_best_tradeoffs_keeps_the_lower_envelope():
     points = [(3.0, 1.8), (1.0, 2.5), (2.0, 2.6), (1.5, 2.0), (2.5, 1.9)]
-    assert q.best_tradeoffs(points) == [(1.0, 2.5), (1.5, 2.0), (2.5, 1.9), (3.0, 1.8)]
+    assert results.best_tradeoffs(points) == [(1.0, 2.5), (1.5, 2.0), (2.5, 1.9), (3.0, 1.8)]

@@ -21,9 +21,11 @@ def quantization_panel():
     from matplotlib.figure import Figure
     from PIL import Image
 
-    from .. import models, pruning, quantization
+    from .. import network, quantization
+    from ..experiments import baselines
+    from ..experiments import quantization as results
 
-    tables = {name: quantization.load_results(name) for name in ("lenet_300_100", "lenet5") if (quantization.DATA_DIR / f"{name}.json").is_file()}
+    tables = {name: results.load_results(name) for name in ("lenet_300_100", "lenet5")}
     shown_layers = {"lenet_300_100": ("fc1", "fc2"), "lenet5": ("fc1", "conv2")}
     fig = Figure(figsize=(8, 2.8), dpi=72)  # drawn off-screen by Agg, shown as a PNG widget
     FigureCanvasAgg(fig)
@@ -35,14 +37,19 @@ def quantization_panel():
     # draws only the centroids (a full matplotlib redraw would take most of the 50 ms budget).
     backgrounds, sizes = {}, {}
     for name in tables:
-        model = models.pretrained(name)
-        named = pruning.layers(model)
+        model = baselines.pretrained(name)
+        named = network.layers(model)
         for ax, layer in zip(axes, shown_layers[name]):
             weights = named[layer].weight.detach().flatten().numpy()
             counts, edges = np.histogram(weights, bins=100)
             ax.clear()
             ax.stairs(np.maximum(counts, 0.8), edges, fill=True, color="0.75")
-            ax.set(yscale="log", ylim=(0.8, 3 * len(weights)), title=f"{name} {layer}: {len(weights):,} weights", xlabel="weight value")
+            ax.set(
+                yscale="log",
+                ylim=(0.8, 3 * len(weights)),
+                title=f"{name} {layer}: {len(weights):,} weights",
+                xlabel="weight value",
+            )
             sizes[name, layer] = len(weights)
         axes[0].set_ylabel("weights (gray: per bin, red: per shared value)", fontsize=8)
         fig.tight_layout()
@@ -52,14 +59,14 @@ def quantization_panel():
 
     def update(fc_bits=4, conv_bits=8, init="linear", finetuned=False, model="lenet_300_100"):
         if model not in tables:
-            raise ValueError(f"model={model!r}: choose one of {sorted(tables)} (others need `python -m coursekit.reproduce quantization`)")
+            raise ValueError(f"model={model!r}: choose one of {sorted(tables)}")
         if init not in quantization.INITS:
             raise ValueError(f"init={init!r}: choose one of {list(quantization.INITS)}")
         quantization.check_bits(fc_bits)
         quantization.check_bits(conv_bits)
         table = tables[model]
         conv = conv_bits if model == "lenet5" else 32  # LeNet-300-100 has no conv layer
-        row = table["configs"][quantization.config_key(conv, fc_bits, init)]
+        row = table["configs"][results.config_key(conv, fc_bits, init)]
         error = row["finetuned_error"] if finetuned else row["error"]
         fig.canvas.restore_region(backgrounds[model])
         for ax, collection, layer in zip(axes, lines, shown_layers[model]):
@@ -81,7 +88,8 @@ def quantization_panel():
         label.value = (
             f"<b>{model}</b>, {state}, {init} init &nbsp; test error (10,000 images) <b>{100 * error:.2f}%</b> &nbsp; "
             f"size {shown['kb']:.1f} KB, <b>{shown['rate']:.1f}x</b> smaller than 32-bit "
-            f"({table['dense_bits'] / 8 / 1024:.0f} KB) &nbsp; Eq. 1 on {shown_layers[model][0]}: r = {shown['layer_rate']:.2f}"
+            f"({table['dense_bits'] / 8 / 1024:.0f} KB) &nbsp; "
+            f"Eq. 1 on {shown_layers[model][0]}: r = {shown['layer_rate']:.2f}"
         )
         return shown
 
@@ -90,7 +98,9 @@ def quantization_panel():
         "conv_bits": widgets.IntSlider(value=8, min=1, max=8, description="conv bits"),
         "init": widgets.Dropdown(options=list(quantization.INITS), value="linear", description="init"),
         "finetuned": widgets.Checkbox(value=False, description="fine-tuned"),
-        "model": widgets.Dropdown(options=[(n.replace("lenet_300_100", "LeNet-300-100").replace("lenet5", "LeNet-5"), n) for n in tables], description="model"),
+        "model": widgets.Dropdown(
+            options=[("LeNet-300-100", "lenet_300_100"), ("LeNet-5", "lenet5")], description="model"
+        ),
     }
     for control in controls.values():
         control.observe(lambda change: update(**{k: c.value for k, c in controls.items()}), names="value")

@@ -1,0 +1,262 @@
+"""The quantization chapter's experiments (notebook 02): recipes, the reproduce driver, results.
+
+``python -m coursekit.reproduce quantization`` quantizes the baselines and the pruning chapter's
+models with every init and bit width (``coursekit.quantization``, clustered by
+``kmeans_fast.kmeans_1d``), fine-tunes their codebooks on MNIST and writes ``data/quantization/``:
+``NAME.json`` (errors, sizes, codebooks) and ``NAME_finetuned.safetensors`` (the fine-tuned
+codebooks and biases). ``load_results`` and ``load_fine_tuned`` read them back.
+"""
+
+import copy
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch.nn.utils import parametrize
+from tqdm.auto import tqdm
+
+from .. import kmeans_fast, network, pruning, train
+from ..data import load_mnist
+from ..quantization import INITS, codebook, linear_quantize, model_bits, quantize_model_
+from . import baselines, load_json, path, write_json
+from . import pruning as pruning_experiments
+
+# Trained quantization (Sec. 3.3): SGD on the codebooks and biases. A shared value's gradient is a
+# sum over thousands of weights (Eq. 3), so the learning rate is far below the baseline's 0.05.
+FINE_TUNE = {"lenet_300_100": dict(epochs=0.5, lr=3e-5), "lenet5": dict(epochs=0.05, lr=1e-5)}
+
+# The pruning chapter's retrained layer-wise grid (fraction of weights pruned) used beside its final
+# model (LWC's per-layer profile, 12.7x) for the pruning-only and pruning + quantization curves.
+PRUNED_GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97)
+
+
+def config_key(conv_bits, fc_bits, init):
+    """``"conv/fc/init"``, e.g. ``"32/6/linear"``: the key of one quantization setting."""
+    return f"{conv_bits}/{fc_bits}/{init}"
+
+
+def quantized_copy(model, fc_bits, conv_bits=None, init="linear"):
+    """A copy of ``model`` quantized by ``quantization.quantize_model_`` with the fast k-means."""
+    return quantize_model_(copy.deepcopy(model), fc_bits, conv_bits, init, kmeans=kmeans_fast.kmeans_1d)
+
+
+def fine_tune_(model, name, after_step=None, progress=False):
+    """Trained quantization (DC Sec. 3.3) of a model quantized by ``quantized_copy``: SGD on MNIST with
+    the recipe ``FINE_TUNE[name]`` trains its parameters, i.e. the shared values (their gradient
+    is the summed-gradient rule, Eq. 3; the indices stay fixed) and the biases, plus any layer
+    left in 32-bit floats. Returns ``model``."""
+    recipe = FINE_TUNE[name]
+    train.fit(
+        model, recipe["epochs"], recipe["lr"], weight_decay=0, after_step=after_step, progress=progress,
+        desc="fine-tune codebooks",
+    )  # fmt: skip
+    return model
+
+
+def quantize_and_fine_tune(model, name, fc_bits, conv_bits=32, init="linear"):
+    """Quantize a copy of ``model`` and fine-tune it. Returns ``(row, quantized, fine-tuned)``;
+    ``row`` holds the test errors before and after fine-tuning, the size in bits and the
+    fine-tuned codebooks (its keys are those of ``data/quantization/*.json``)."""
+    quantized = quantized_copy(model, fc_bits, conv_bits, init)
+    tuned = fine_tune_(copy.deepcopy(quantized), name)
+    row = {
+        "error": train.evaluate(quantized),
+        "finetuned_error": train.evaluate(tuned),
+        "bits": model_bits(model, fc_bits, conv_bits),
+    }
+    row["finetuned_codebooks"] = {layer: entry["codebook"] for layer, entry in codebook_table(tuned).items()}
+    return row, quantized, tuned
+
+
+def codebook_table(model):
+    """``{layer: {"codebook": k values, "counts": weights per value}}`` of a quantized model."""
+    table = {}
+    for name, module in network.layers(model).items():
+        if parametrize.is_parametrized(module, "weight"):
+            shared = module.parametrizations.weight[0]
+            counts = torch.bincount(shared.indices[shared.mask != 0], minlength=shared.k)
+            table[name] = {"codebook": codebook(module).tolist(), "counts": counts.tolist()}
+    return table
+
+
+def pruned_models(name):
+    """The pruning chapter's models (``python -m coursekit.reproduce pruning``): ``{label: model}``
+    with its final model (``"final"``) and its retrained layer-wise grid (``"layer 90%"``, ...)."""
+    pruned = {"final": pruning_experiments.load_pruned(name)}
+    for sparsity in PRUNED_GRID:
+        grid_path = pruning_experiments.grid_path(name, "layer", sparsity)
+        pruned[f"layer {round(100 * sparsity)}%"] = pruning.load_sparse(grid_path)
+    return pruned
+
+
+def recovery_curve(model, name, fc_bits, init="linear", every=25):
+    """Test error every ``every`` steps while fine-tuning the codebooks of a quantized ``model``."""
+    quantized = quantized_copy(model, fc_bits, init=init)
+    curve, step = [(0, train.evaluate(quantized))], [0]
+
+    def record(m):
+        step[0] += 1
+        if step[0] % every == 0:
+            curve.append((step[0], train.evaluate(m)))
+            m.train()
+
+    fine_tune_(quantized, name, after_step=record)
+    return curve
+
+
+def linear_quantized_errors(model, bits_range=range(1, 9)):
+    """Uniform quantization (no clustering, no training) of every layer: test error per bits."""
+    errors = {}
+    for bits in bits_range:
+        uniform = copy.deepcopy(model)
+        for module in network.layers(uniform).values():
+            with torch.no_grad():
+                module.weight.copy_(linear_quantize(module.weight, bits))
+        errors[bits] = train.evaluate(uniform)
+    return errors
+
+
+def _checkpoint_tensors(key, model):
+    """The trained tensors of a fine-tuned quantized model (codebooks and biases, not the
+    indices, which ``load_fine_tuned`` recomputes), under ``key/``."""
+    state = model.state_dict().items()
+    return {f"{key}/{k}": v.detach().contiguous() for k, v in state if not k.endswith(("indices", "mask"))}
+
+
+def _checkpoints_path(name, must_exist=True):
+    return path("quantization", f"{name}_finetuned.safetensors", must_exist)
+
+
+def reproduce_lenet_300_100():
+    """All LeNet-300-100 experiments; writes ``lenet_300_100.json`` (errors, sizes, codebooks)
+    and the fine-tuned codebooks ``lenet_300_100_finetuned.safetensors``."""
+    name = "lenet_300_100"
+    base = baselines.pretrained(name)
+    out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINE_TUNE[name]}
+    pruned = pruned_models(name)
+    out["pruning"] = {label: {"error": train.evaluate(m), "bits": model_bits(m)} for label, m in pruned.items()}
+    print(f"pruning only: { {label: round(100 * r['error'], 2) for label, r in out['pruning'].items()} }")
+    out["configs"], out["layers"], checkpoints = {}, {}, {}
+    for init in INITS:  # quantization only: the widget's grid, Fig. 6 and the bits curve
+        for bits in range(1, 9):
+            row, quantized, tuned = quantize_and_fine_tune(base, name, bits, init=init)
+            key = config_key(32, bits, init)
+            out["configs"][key] = row
+            for layer, entry in codebook_table(quantized).items():
+                out["layers"].setdefault(layer, {})[f"{bits}/{init}"] = entry
+            checkpoints.update(_checkpoint_tensors(key, tuned))
+            print(f"{key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%", flush=True)
+    out["pruned"] = {}  # pruning + quantization, and the inits on a pruned model (Fig. 4, Fig. 8)
+    for label, inits in [("final", INITS), ("layer 95%", ["linear"]), ("layer 97%", ["linear"])]:
+        for init in inits:
+            for bits in range(2, 7):
+                row, _, _ = quantize_and_fine_tune(pruned[label], name, bits, init=init)
+                out["pruned"][f"{label}/{bits}/{init}"] = row
+                errors = f"{100 * row['error']:.2f}% -> {100 * row['finetuned_error']:.2f}%"
+                print(f"{label} {bits} bits {init}: {errors}", flush=True)
+    out["recovery"] = recovery_curve(pruned["layer 97%"], name, 2)
+    out["uniform"] = linear_quantized_errors(base)
+    write_json("quantization", f"{name}.json", out, indent=1)
+    save_file(checkpoints, _checkpoints_path(name, must_exist=False))
+
+
+def reproduce_lenet5():
+    """LeNet-5: the grid of conv bits x fc bits x init (quantized, not fine-tuned; the conv
+    features are computed once per conv setting), then every setting of the slider (conv and fc
+    bits 1-8, each init) fine-tuned, plus Fig. 7's two curves (one kind of layer left at 32 bits,
+    linear init). Writes ``lenet5.json`` and the linear-init fine-tuned checkpoints."""
+    name = "lenet5"
+    if baselines.baseline_info(name)["test_error"] > 0.02:
+        raise RuntimeError("data/weights/lenet5 is not trained yet: run `python -m coursekit.train lenet5` first")
+    base = baselines.pretrained(name)
+    images, labels = load_mnist("test")
+    out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINE_TUNE[name]}
+    out["configs"], out["layers"], checkpoints = {}, {}, {}
+    bit_widths = [*range(1, 9), 32]
+    conv_part, fc_part = base[:5], base[5:]  # conv, pool, conv, pool, flatten | fc1, ReLU, fc2
+    for init in INITS:
+        heads = {fc: quantized_copy(fc_part, fc, init=init) for fc in bit_widths}
+        for fc in range(1, 9):
+            for layer, entry in codebook_table(heads[fc]).items():
+                out["layers"].setdefault(layer, {})[f"{fc}/{init}"] = entry
+        for conv in bit_widths:
+            features_of = quantized_copy(conv_part, None, conv, init)
+            if conv < 32:
+                for layer, entry in codebook_table(features_of).items():
+                    out["layers"].setdefault(layer, {})[f"{conv}/{init}"] = entry
+            with torch.inference_mode():  # in batches: conv1's output for 10,000 images is 460 MB
+                features = torch.cat([features_of(images[i : i + 1000]) for i in range(0, len(images), 1000)])
+            for fc in bit_widths:
+                with torch.inference_mode():
+                    error = (heads[fc](features).argmax(1) != labels).float().mean().item()
+                row = {"error": error, "finetuned_error": None, "bits": model_bits(base, fc, conv)}
+                out["configs"][config_key(conv, fc, init)] = row
+        print(f"lenet5 grid {init}: 8/5 {100 * out['configs'][config_key(8, 5, init)]['error']:.2f}%", flush=True)
+    tuned_settings = [(c, 32, "linear") for c in range(1, 9)] + [(32, f, "linear") for f in range(1, 9)]
+    tuned_settings += [(c, f, init) for init in INITS for c in range(1, 9) for f in range(1, 9)]  # the slider's
+    for conv, fc, init in tqdm(tuned_settings, desc="lenet5 fine-tuning"):
+        row, _, tuned = quantize_and_fine_tune(base, name, fc, conv, init)
+        key = config_key(conv, fc, init)
+        out["configs"][key].update(row)
+        if conv < 32 and fc < 32 and init == "linear":  # keep the file small: no 32-bit layers (fc1 alone is 1.6 MB)
+            checkpoints.update(_checkpoint_tensors(key, tuned))
+        tqdm.write(f"lenet5 {key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%")
+    write_json("quantization", f"{name}.json", out, indent=1)
+    save_file(checkpoints, _checkpoints_path(name, must_exist=False))
+
+
+def reproduce():
+    """``python -m coursekit.reproduce quantization``: every experiment of notebook 02."""
+    torch.set_num_threads(1)  # small models on a shared CPU: one thread is as fast and kinder
+    reproduce_lenet_300_100()
+    reproduce_lenet5()
+
+
+def load_results(name):
+    """The JSON written by ``reproduce`` for model ``name`` (``"lenet_300_100"`` or ``"lenet5"``)."""
+    return load_json("quantization", f"{name}.json")
+
+
+def fig6_curves(results):
+    """DC Fig. 6 data from ``load_results("lenet_300_100")``: ``{method: [(size in % of the
+    32-bit model, test error in %), ...]}`` for pruning only, quantization only (fine-tuned,
+    linear init, 2-8 bits) and pruning + quantization (the pruning chapter's models quantized to
+    2-6 bits), each reduced to its best trade-offs (``best_tradeoffs``). Add a method (e.g. SVD)
+    by adding an entry; draw with ``plots.error_vs_size``."""
+
+    def size(bits):
+        return 100 * bits / results["dense_bits"]
+
+    quantized = [results["configs"][config_key(32, b, "linear")] for b in range(2, 9)]
+    pruned = [r for key, r in results["pruned"].items() if key.endswith("/linear")]
+    curves = {
+        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"].values()],
+        "quantization only": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in quantized],
+        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in pruned],
+    }
+    return {method: best_tradeoffs(points) for method, points in curves.items()}
+
+
+def best_tradeoffs(points):
+    """The (size, error) points that no smaller model beats: sorted by size, each with a lower
+    error than every smaller one (the lower envelope of several pruned models' curves)."""
+    front = []
+    for size, error in sorted(points):
+        if not front or error < front[-1][1]:
+            front.append((size, error))
+    return front
+
+
+def load_fine_tuned(name, fc_bits, conv_bits=32, init="linear"):
+    """A precomputed fine-tuned model: the baseline ``name`` quantized again (k-means is
+    deterministic, so the indices are the same) with its trained codebooks and biases loaded."""
+    checkpoints = _checkpoints_path(name)
+    prefix = config_key(conv_bits, fc_bits, init) + "/"
+    state = {k[len(prefix) :]: v for k, v in load_file(checkpoints).items() if k.startswith(prefix)}
+    if not state:
+        raise ValueError(
+            f"no fine-tuned checkpoint {prefix[:-1]!r} for {name} in {checkpoints}: see reproduce_{name}()"
+        )
+    model = quantize_model_(baselines.pretrained(name), fc_bits, conv_bits, init, kmeans=kmeans_fast.kmeans_1d)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.endswith(("indices", "mask")) for k in missing), (missing, unexpected)
+    return model.eval()
