@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export PYTHONHASHSEED := 0
 
-.PHONY: install lab test lint unit nbval notebooks sync reproduce bench clean slides browser
+.PHONY: install lab test lint unit nbval notebooks sync reproduce bench clean slides browser assignments grade
 
 # One install, reused: redone only when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -20,8 +20,18 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# The student release (exercises to fill in); the solutions are the instructor notebooks in notebooks/.
 lab: install
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --notebook-dir=notebooks $(if $(NO_BROWSER),--no-browser)
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --notebook-dir=release/notebooks $(if $(NO_BROWSER),--no-browser)
+
+# The student release, release/notebooks/, from the instructor notebooks by nbgrader (nbgrader_config.py).
+assignments: install
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment notebooks --no-db --force --log-level=WARN
+
+# Autograde filled-in notebooks with nbgrader and print a score table: make grade NB=release/notebooks/01_pruning.ipynb
+grade: install
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
+	$(PY) -m coursekit.grading $(NB)
 
 # Lint and format check (ruff, pinned), then the unit tests and every notebook's committed
 # outputs (nbval), in one pytest run.

@@ -29,6 +29,7 @@ LAYERS = {
     "data": "experiment",
     "train": "experiment",
     "checks": "experiment",
+    "grading": "experiment",
     "integrity": "experiment",
     "experiments": "experiment",
     "reproduce": "experiment",

@@ -1,0 +1,24 @@
+"""nbgrader's configuration for this course (nbgrader 0.9.6, pinned in requirements.txt).
+
+- Source: the instructor notebooks in ``notebooks/`` (the nbgrader assignment ``notebooks``), with
+  the solutions between ``### BEGIN SOLUTION`` / ``### END SOLUTION`` and nbgrader cell metadata
+  (autograded answer cells; read-only test cells with points).
+- Release: ``nbgrader generate_assignment notebooks --no-db --force`` (``make assignments``)
+  writes the student notebooks to ``release/notebooks/``, each exercise body replaced by
+  ``raise NotImplementedError()``.
+- Grading: ``make grade NB=path`` (``python -m coursekit.grading``) autogrades one filled-in
+  notebook with ``nbgrader autograde`` in a scratch course directory and prints a score table.
+
+A test cell scores 0 when it writes to stderr: the checks of ``coursekit.checks`` print a
+failing case or "not done yet" there, and print "passed N cases" to stdout.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (nbgrader defines it)
+
+c.CourseDirectory.root = str(Path(__file__).resolve().parent)
+c.CourseDirectory.source_directory = "."  # the assignment "notebooks" is the folder notebooks/
+c.CourseDirectory.release_directory = "release"
+# the py:percent twins hold the solutions too: only the .ipynb notebooks are released
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
