@@ -41,15 +41,17 @@ import torchvision
 from IPython.display import display
 from torch.nn.utils import prune
 
-from coursekit import models, papers, plots, pruning, train, widgets
+from coursekit import network, papers, plots, pruning, train, widgets
 from coursekit.data import load_mnist
+from coursekit.experiments import baselines
+from coursekit.experiments import pruning as experiment
 
 plots.style()
 torch.manual_seed(0)
-results = pruning.load_results()
+results = experiment.load_results()
 r300, r5 = results["lenet_300_100"], results["lenet5"]
-baseline = {name: models.pretrained(name) for name in ("lenet_300_100", "lenet5")}
-final = {name: pruning.load_pruned(name) for name in ("lenet_300_100", "lenet5")}
+baseline = {name: baselines.pretrained(name) for name in ("lenet_300_100", "lenet5")}
+final = {name: experiment.load_pruned(name) for name in ("lenet_300_100", "lenet5")}
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The brain grows connections, then prunes them
@@ -74,7 +76,7 @@ right.annotate("prune + retrain rounds", (epochs[-1], params[-1] / 1e3), ha="rig
 fig.tight_layout()
 plt.show()
 print(f"LeNet-300-100: {params[0]:,} parameters trained dense -> {params[-1]:,} after {len(epochs) // 2 - 1} prune + retrain rounds")
-assert params[0] == models.count_parameters(baseline["lenet_300_100"]) and params[-1] == pruning.nonzero_parameters(final["lenet_300_100"])
+assert params[0] == network.count_parameters(baseline["lenet_300_100"]) and params[-1] == network.nonzero_parameters(final["lenet_300_100"])
 assert all(b <= a for a, b in zip(params, params[1:]))  # the count only ever goes down
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -116,8 +118,8 @@ assert all(pruning.std_masks(net, q)["fc1"].mean() < kept for q, kept in normal_
 # weights, while we count over all). On a fresh model both agree:
 
 # %% slideshow={"slide_type": "fragment"}
-theirs = models.pretrained("lenet_300_100")
-prune.global_unstructured([(m, "weight") for m in pruning.layers(theirs).values()], prune.L1Unstructured, amount=0.9)
+theirs = baselines.pretrained("lenet_300_100")
+prune.global_unstructured([(m, "weight") for m in network.layers(theirs).values()], prune.L1Unstructured, amount=0.9)
 ours = pruning.global_masks(net, 0.9)
 same = all(torch.equal(ours[name], mask) for name, mask in pruning.masks(theirs).items())
 print(f"our global masks == torch global_unstructured(L1Unstructured, amount=0.9): {same}")
@@ -132,12 +134,12 @@ assert same
 
 # %% slideshow={"slide_type": "fragment"}
 rates = r300["final"]["recipe"]["sparsity"]
-one_shot = models.pretrained("lenet_300_100")
+one_shot = baselines.pretrained("lenet_300_100")
 pruning.apply_masks(one_shot, pruning.layerwise_masks(one_shot, rates))
 stages = {
-    "before pruning": pruning.weights(baseline["lenet_300_100"])["fc1"],
-    "right after pruning": pruning.weights(one_shot)["fc1"],
-    "after retraining": pruning.weights(final["lenet_300_100"])["fc1"],
+    "before pruning": network.weights(baseline["lenet_300_100"])["fc1"],
+    "right after pruning": network.weights(one_shot)["fc1"],
+    "after retraining": network.weights(final["lenet_300_100"])["fc1"],
 }
 edges = np.linspace(-0.25, 0.25, 51)
 fig, axes = plt.subplots(1, 3, figsize=(10, 2.8), sharex=True)
@@ -166,7 +168,7 @@ assert counts[25] < counts[:25].max() / 2 and counts[25] < counts[25:].max() / 2
 # the network uses. A few SGD steps on the final model check it:
 
 # %% slideshow={"slide_type": "fragment"}
-model = pruning.load_pruned("lenet_300_100", keep_masks=True)
+model = experiment.load_pruned("lenet_300_100", keep_masks=True)
 masks = pruning.masks(model)
 images, labels = load_mnist("train")
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
@@ -177,9 +179,9 @@ for step in range(20):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-    assert all((w[masks[name] == 0] == 0).all() for name, w in pruning.weights(model).items())
-print(f"after 20 SGD steps (momentum 0.9, weight decay 5e-4): nonzero weights {pruning.nonzero_weights(model)}")
-assert pruning.nonzero_weights(model) == pruning.nonzero_weights(final["lenet_300_100"])
+    assert all((w[masks[name] == 0] == 0).all() for name, w in network.weights(model).items())
+print(f"after 20 SGD steps (momentum 0.9, weight decay 5e-4): nonzero weights {network.nonzero_weights(model)}")
+assert network.nonzero_weights(model) == network.nonzero_weights(final["lenet_300_100"])
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ### Error against sparsity (the shape of Han et al. 2015, Fig. 5)
@@ -190,11 +192,11 @@ assert pruning.nonzero_weights(model) == pruning.nonzero_weights(final["lenet_30
 # holds much further.
 
 # %% slideshow={"slide_type": "fragment"}
-slider_table = pruning.load_results("slider.json")
-grid = np.array(pruning.GRID)
+slider_table = experiment.load_results("slider.json")
+grid = np.array(experiment.GRID)
 no_retrain = np.array([slider_table["lenet_300_100"]["layer/pruned"][round(100 * s)]["error"] for s in grid])
 curves = {"no retraining": no_retrain, "one-shot prune + retrain": np.array(r300["one_shot"]), "iterative prune + retrain": np.array(r300["iterative"]["layer"])}
-base_error = models.baseline_info("lenet_300_100")["test_error"]
+base_error = baselines.baseline_info("lenet_300_100")["test_error"]
 fig, ax = plt.subplots()
 for label, errors in curves.items():
     ax.plot(100 * grid, 100 * errors, "o-", label=label)
@@ -222,7 +224,7 @@ assert at90["iterative prune + retrain"] < at90["one-shot prune + retrain"] < at
 
 # %% slideshow={"slide_type": "fragment"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
-scan = np.array(pruning.SCAN)
+scan = np.array(experiment.SCAN)
 for ax, (name, result) in zip(axes, results.items()):
     for layer, errors in result["sensitivity"].items():
         ax.plot(100 * scan, 100 * np.array(errors), "o-", markersize=3, label=layer)
@@ -263,7 +265,7 @@ assert min(chosen, key=chosen.get) == "conv1"
 # 60,000 training images loses all 300.
 
 # %% slideshow={"slide_type": "fragment"}
-kept_per_pixel = pruning.masks(pruning.load_pruned("lenet_300_100", keep_masks=True))["fc1"].sum(0).view(28, 28)
+kept_per_pixel = pruning.masks(experiment.load_pruned("lenet_300_100", keep_masks=True))["fc1"].sum(0).view(28, 28)
 fig, ax = plt.subplots(figsize=(3.6, 3.2))
 im = ax.imshow(kept_per_pixel, cmap="viridis")
 fig.colorbar(im, label="weights kept (of 300)")
@@ -292,13 +294,13 @@ assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() 
 #
 # Each retraining round restarts a cosine decay of the learning rate. LeNet-5 needed a larger
 # start than its own baseline's: from 0.01 it ended 0.03-0.07 points above its baseline, from
-# 0.05 below it (`coursekit/pruning.py`, `FINAL`).
+# 0.05 below it (`coursekit/experiments/pruning.py`, `FINAL`).
 
 # %% slideshow={"slide_type": "fragment"}
 print(f"{'':14s} {'error: ours':>22s} {'paper':>16s}   {'parameters: ours':>20s} {'paper':>14s} {'rate':>5s} {'paper':>6s}")
 measured = {}
 for name in ("lenet_300_100", "lenet5"):
-    before, after = models.count_parameters(baseline[name]), pruning.nonzero_parameters(final[name])
+    before, after = network.count_parameters(baseline[name]), network.nonzero_parameters(final[name])
     errors = train.evaluate(baseline[name]), train.evaluate(final[name])
     measured[name] = dict(errors=errors, rate=before / after)
     paper = papers.LWC_TABLE1[name]
@@ -311,7 +313,7 @@ for name in ("lenet_300_100", "lenet5"):
     assert errors[1] == results[name]["final"]["test_error"]
 for name in measured:
     recipe = results[name]["final"]["recipe"]
-    print(f"{name:14s} {recipe['steps']} rounds x {recipe['epochs']} epochs, learning rate from {recipe['lr']} (baseline's: {train.RECIPES[name]['lr']})")
+    print(f"{name:14s} {recipe['steps']} rounds x {recipe['epochs']} epochs, learning rate from {recipe['lr']} (baseline's: {baselines.RECIPES[name]['lr']})")
 for name, m in measured.items():
     standard_error = (m["errors"][0] * (1 - m["errors"][0]) / 10_000) ** 0.5
     change = m["errors"][1] - m["errors"][0]
@@ -360,8 +362,8 @@ keep_percent = {
 for name, percents in keep_percent.items():
     with torch.device("meta"):
         net = getattr(torchvision.models, name)(weights=None)
-    keep = {layer: p / 100 for layer, p in zip(pruning.layers(net), percents, strict=True)}
-    before, after = models.count_parameters(net), pruning.kept_parameters(net, keep)
+    keep = {layer: p / 100 for layer, p in zip(network.layers(net), percents, strict=True)}
+    before, after = network.count_parameters(net), pruning.kept_parameters(net, keep)
     paper = papers.LWC_TABLE1[name]
     print(
         f"{name:8s} {before / 1e6:6.1f}M -> {after / 1e6:5.1f}M parameters ({before / after:4.1f}x); "

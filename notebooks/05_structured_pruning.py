@@ -35,13 +35,15 @@ from IPython.display import display
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from coursekit import models, papers, plots, structured, train, widgets
+from coursekit import network, papers, plots, structured, train, widgets
 from coursekit.data import load_mnist
+from coursekit.experiments import baselines
+from coursekit.experiments import structured as experiment
 
 plots.style()
-dense = models.pretrained("lenet5")
-trajectories = structured.load("trajectories")
-small = structured.load("lenet5_pruned")
+dense = baselines.pretrained("lenet5")
+trajectories = experiment.load("trajectories")
+small = experiment.load("lenet5_pruned")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Why structure matters
@@ -56,10 +58,10 @@ nets = {"dense LeNet-5": dense, "90% of weights zeroed": sparse, "feature maps r
 nonzero = lambda m: sum(int((p != 0).sum()) for p in m.parameters())
 print(f"{'network':24s} {'conv1':>16s} {'conv2':>16s} {'nonzero params':>15s} {'MFLOPs':>7s}")
 for name, net in nets.items():
-    print(f"{name:24s} {str(tuple(net[0].weight.shape)):>16s} {str(tuple(net[2].weight.shape)):>16s} {nonzero(net):15,d} {structured.flops(net) / 1e6:7.2f}")
-assert structured.flops(sparse) == structured.flops(dense) == 4_586_000  # zeros are still multiplied
+    print(f"{name:24s} {str(tuple(net[0].weight.shape)):>16s} {str(tuple(net[2].weight.shape)):>16s} {nonzero(net):15,d} {network.flops(net) / 1e6:7.2f}")
+assert network.flops(sparse) == network.flops(dense) == 4_586_000  # zeros are still multiplied
 assert abs(nonzero(sparse) / nonzero(dense) - 0.1) < 0.01
-assert structured.flops(small) < structured.flops(dense) / 3
+assert network.flops(small) < network.flops(dense) / 3
 
 # %% slideshow={"slide_type": "fragment"}
 # NBVAL_IGNORE_OUTPUT
@@ -97,7 +99,7 @@ for name, ms in latency.items():
 # we use APoZ only where it is defined, on LeNet-300-100's ReLU neurons.
 
 # %% slideshow={"slide_type": "fragment"}
-compared = structured.load("criteria")
+compared = experiment.load("criteria")
 units = {("lenet5", "conv1"), ("lenet5", "conv2"), ("lenet_300_100", "fc1"), ("lenet_300_100", "fc2")}
 rho = {}
 for name, unit in sorted(units):
@@ -202,9 +204,9 @@ payoff = trajectories["payoff"]
 dense_error, small_error = train.evaluate(dense), train.evaluate(small)
 rows = {"dense LeNet-5": (dense, dense_error), "feature maps removed": (small, small_error)}
 for name, (net, error) in rows.items():
-    print(f"{name:22s} {models.count_parameters(net):8,d} parameters  {structured.flops(net) / 1e6:5.2f} MFLOPs  test error {100 * error:.2f}%")
-speedup = structured.flops(dense) / structured.flops(small)
-print(f"{speedup:.1f}x fewer FLOPs, {models.count_parameters(dense) / models.count_parameters(small):.1f}x fewer parameters")
+    print(f"{name:22s} {network.count_parameters(net):8,d} parameters  {network.flops(net) / 1e6:5.2f} MFLOPs  test error {100 * error:.2f}%")
+speedup = network.flops(dense) / network.flops(small)
+print(f"{speedup:.1f}x fewer FLOPs, {network.count_parameters(dense) / network.count_parameters(small):.1f}x fewer parameters")
 assert abs(small_error - payoff["test_error"]) < 1e-9  # the file holds what reproduce measured
 assert small_error <= dense_error + 0.005 and speedup > 3
 
