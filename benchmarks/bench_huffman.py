@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit import compressed, deep_compression, huffman
+from coursekit import compressed, huffman
+from coursekit.experiments import path as data_path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -31,13 +32,15 @@ def main():
     symbols = np.random.default_rng(0).geometric(0.3, size=250_000) - 1
     lengths = huffman.code_lengths(np.bincount(symbols))
     data, _ = huffman.encode(symbols, lengths)
-    path = deep_compression.COMPRESSED_DIR / "lenet5.dc"
+    path = data_path("deep_compression", "lenet5.dc")
     model = compressed.load_compressed(path)
     with tempfile.TemporaryDirectory() as scratch:
         rows = {
             "huffman.encode, 250K symbols": best_of(lambda: huffman.encode(symbols, lengths)),
             "huffman.decode, 250K symbols": best_of(lambda: huffman.decode(data, len(symbols), lengths)),
-            "save_compressed LeNet-5 (tries 8 index widths)": best_of(lambda: compressed.save_compressed(model, Path(scratch) / "x.dc"), 2),
+            "save_compressed LeNet-5 (tries 8 index widths)": best_of(
+                lambda: compressed.save_compressed(model, Path(scratch) / "x.dc"), 2
+            ),
             "load_compressed LeNet-5": best_of(lambda: compressed.load_compressed(path)),
         }
     print(f"{'what':50s} {'seconds':>8s}")

@@ -1,5 +1,6 @@
-"""Quantization chapter benchmarks: our 1-D k-means against scikit-learn's KMeans, and the
-bits slider's latency. Prints two tables and writes ``benchmarks/results/quantization.json``.
+"""Quantization chapter benchmarks: our fast 1-D k-means (``coursekit.kmeans_fast``, what the
+library uses on real layers) against scikit-learn's KMeans, and the bits slider's latency.
+Prints two tables and writes ``benchmarks/results/quantization.json``.
 
 scikit-learn is not a course requirement: install it into .venv to get its column
 (``.venv/bin/pip install scikit-learn``); without it that column is skipped.
@@ -13,22 +14,23 @@ from pathlib import Path
 
 import torch
 
-from coursekit import models, quantization, widgets
+from coursekit import kmeans_fast, network, quantization, widgets
+from coursekit.experiments import baselines
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def lenet_300_100_weights():
     """The 266,200 weights (no biases) of the trained LeNet-300-100, as one 1-D tensor."""
-    model = models.pretrained("lenet_300_100")
-    return torch.cat([m.weight.detach().flatten() for m in quantization.pruning.layers(model).values()])
+    model = baselines.pretrained("lenet_300_100")
+    return torch.cat([w.flatten() for w in network.weights(model).values()])
 
 
 def ours(weights, k):
     """Greedy k-means++ init, then Lloyd on sorted values until no weight changes cluster.
     Returns ``(codebook, indices, inertia)``: like scikit-learn's fitted ``KMeans`` (its
     ``labels_``), the result stays alive while the next repeat runs, so both sides allocate alike."""
-    codebook, indices = quantization.kmeans_1d(weights, k, "kmeans++")
+    codebook, indices = kmeans_fast.kmeans_1d(weights, k, "kmeans++")
     return codebook, indices, quantization.inertia(weights, codebook, indices)
 
 
@@ -52,14 +54,18 @@ def bench_kmeans(ks=(16, 64, 256)):
     column = weights.double().numpy().reshape(-1, 1)
     rows = []
     print(f"\n1-D k-means on the {len(weights):,} weights of LeNet-300-100 (each: fastest of 3 runs)")
-    print(f"{'k':>4s} {'ours s':>8s} {'sklearn s':>10s} {'speed-up':>9s} {'ours inertia':>13s} {'sklearn inertia':>16s}")
+    print(
+        f"{'k':>4s} {'ours s':>8s} {'sklearn s':>10s} {'speed-up':>9s} {'ours inertia':>13s} {'sklearn inertia':>16s}"
+    )
     for k in ks:
-        seconds, (_, _, inertia) = best_time(lambda: ours(weights, k), 3)
+        seconds, (_, _, inertia) = best_time(lambda k=k: ours(weights, k), 3)
         row = {"k": k, "ours_seconds": seconds, "ours_inertia": inertia}
         if KMeans is not None:
-            sk_seconds, km = best_time(lambda: KMeans(n_clusters=k, random_state=0).fit(column), 3)
+            sk_seconds, km = best_time(lambda k=k: KMeans(n_clusters=k, random_state=0).fit(column), 3)
             row.update(sklearn_seconds=sk_seconds, sklearn_inertia=float(km.inertia_), speedup=sk_seconds / seconds)
-            print(f"{k:4d} {seconds:8.3f} {sk_seconds:10.3f} {row['speedup']:8.1f}x {inertia:13.6f} {km.inertia_:16.6f}")
+            print(
+                f"{k:4d} {seconds:8.3f} {sk_seconds:10.3f} {row['speedup']:8.1f}x {inertia:13.6f} {km.inertia_:16.6f}"
+            )
         else:
             print(f"{k:4d} {seconds:8.3f} {'-':>10s} {'-':>9s} {inertia:13.6f} {'-':>16s}")
         rows.append(row)
@@ -83,7 +89,9 @@ def bench_slider(moves=200, seed=0):
         panel.update(**values)
         times.append(1000 * (time.perf_counter() - start))
     p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
-    print(f"\nbits slider, LeNet-300-100, {moves} random moves: p50 {p50:.1f} ms, p95 {p95:.1f} ms (budget 50 / 100 ms)")
+    print(
+        f"\nbits slider, LeNet-300-100, {moves} random moves: p50 {p50:.1f} ms, p95 {p95:.1f} ms (budget 50 / 100 ms)"
+    )
     return {"moves": moves, "p50_ms": p50, "p95_ms": p95}
 
 

@@ -25,13 +25,13 @@
 # 4. a real file you can `ls`: at least **50x** smaller than the 32-bit model.
 
 # %% slideshow={"slide_type": "skip"}
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 import coursekit
-from coursekit import compressed, deep_compression, huffman, papers, plots, train
+from coursekit import compressed, deep_compression, huffman, network, papers, plots, train
+from coursekit.experiments import deep_compression as experiment
+from coursekit.experiments import path
 
 plots.style()
 
@@ -126,8 +126,8 @@ plt.show()
 # - the **relative index**: how far it is from the previous surviving weight.
 
 # %% slideshow={"slide_type": "fragment"}
-model300, report300 = deep_compression.load("lenet_300_100")
-fc1 = compressed.effective_weight(model300[1])
+model300, report300 = experiment.load("lenet_300_100")
+fc1 = network.weight(network.layers(model300)["fc1"]).numpy()
 codebook, symbols = compressed.shared_values(fc1)
 kept = symbols[symbols > 0]
 print(f"fc1: {fc1.size:,} weights, {len(kept):,} kept ({100 * len(kept) / fc1.size:.2f}%), {len(codebook)} shared values")
@@ -219,7 +219,7 @@ assert 0.05 < weight_saving < 0.25 and 0.15 < index_saving < 0.45
 
 # %% slideshow={"slide_type": "fragment"}
 MODELS = {"lenet_300_100": "LeNet-300-100", "lenet5": "LeNet-5"}
-loaded = {name: deep_compression.load(name) for name in MODELS}
+loaded = {name: experiment.load(name) for name in MODELS}
 
 
 def print_table(name):
@@ -247,9 +247,9 @@ rows, fixed, coded = print_table("lenet5")
 assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Our recipe (coursekit/deep_compression.py, RECIPES): fewer bits than the paper (3 for the big fc
-# layers instead of 5-6) and k-means++ starts: at 50x, fewer bits per weight leave room for more
-# weights. Huffman coding then takes each stream below its fixed width. LeNet-5 keeps 20% of conv2
+# Our recipe (coursekit/experiments/deep_compression.py, RECIPES): fewer bits than the paper (3 for
+# the big fc layers instead of 5-6) and k-means++ starts: at 50x, fewer bits per weight leave room
+# for more weights. Huffman coding then takes each stream below its fixed width. LeNet-5 keeps 20% of conv2
 # (paper: 12%) and 5.5% of fc1: with an earlier, shorter retraining that beat 12% / 6% at the same
 # file size (0.88% against 0.93%).
 # What took LeNet-5 under 0.75% was the retraining's learning rate: each pruning step restarts a
@@ -298,13 +298,13 @@ for name in MODELS:
 # %% slideshow={"slide_type": "fragment"}
 GOALS = {"lenet_300_100": (50, 0.0160), "lenet5": (50, 0.0075)}
 for name, (goal_ratio, goal_error) in GOALS.items():
-    path = deep_compression.COMPRESSED_DIR / f"{name}.dc"
-    model = coursekit.load_compressed(path)
-    size = path.stat().st_size
-    dense = deep_compression.dense_bytes(name)
+    file = path("deep_compression", f"{name}.dc")
+    model = coursekit.load_compressed(file)
+    size = file.stat().st_size
+    dense = experiment.dense_model_bytes(name)
     error = train.evaluate(model)
     paper = papers.DC_TABLE1[name]
-    print(f"{MODELS[name]:14s} {path.name}: {size:,} bytes on disk; {dense:,} / {size:,} = {dense / size:.1f}x; "
+    print(f"{MODELS[name]:14s} {file.name}: {size:,} bytes on disk; {dense:,} / {size:,} = {dense / size:.1f}x; "
           f"test error {100 * error:.2f}%")
     print(f"{'':14s} paper: {paper['kb'][0]} KB -> {paper['kb'][1]} KB ({paper['rate']}x) at {100 * paper['error'][1]:.2f}%")
     print(f"{'':14s} goals: {goal_ratio}x {'met' if dense / size >= goal_ratio else 'NOT met'}, "
@@ -328,7 +328,7 @@ for ax, (name, (goal_ratio, goal_error)) in zip(axes, GOALS.items()):
     errors = [100 * p["test_error"] for p in report["curve"]]
     ax.plot(sizes, errors, "o-", label="after each pruning step (quick quantization)")
     ax.plot(report["file_bytes"] / 1000, 100 * report["test_error"]["file, reloaded"], "r*", ms=12, label="the file")
-    ax.axvline(deep_compression.dense_bytes(name) / goal_ratio / 1000, color="gray", ls="--")
+    ax.axvline(experiment.dense_model_bytes(name) / goal_ratio / 1000, color="gray", ls="--")
     ax.axhline(100 * goal_error, color="gray", ls="--")
     ax.set(xscale="log", xlabel="file size (KB, log)", ylabel="test error (%)", title=MODELS[name])
     ax.legend(fontsize=8)
