@@ -17,6 +17,7 @@ traceback) for the student.
 """
 
 import copy
+import functools
 import math
 import sys
 
@@ -78,6 +79,22 @@ class Result:
     def _ipython_display_(self):
         """Show nothing more in a notebook: the line is printed already (and nbgrader must not read
         the value of a test cell as a partial grade)."""
+
+
+def _own_randomness(check):
+    """Run ``check`` on its own random state: torch's and numpy's global generators are restored
+    afterwards, so a notebook's later cells draw the same numbers as without the exercise."""
+
+    @functools.wraps(check)
+    def run(student):
+        state = np.random.get_state()
+        try:
+            with torch.random.fork_rng(devices=[]):
+                return check(student)
+        finally:
+            np.random.set_state(state)
+
+    return run
 
 
 class _Wrong(Exception):
@@ -191,6 +208,7 @@ def _generator(seed=0):
 # ---------------------------------------------------------------- 00: why compress
 
 
+@_own_randomness
 def check_count_parameters(count_parameters):
     """``count_parameters(model)``: the number of scalar parameters, weights and biases."""
     from . import models, network
@@ -218,6 +236,7 @@ def check_count_parameters(count_parameters):
     return _run("count_parameters", count_parameters, cases, compare)
 
 
+@_own_randomness
 def check_fp32_megabytes(fp32_megabytes):
     """``fp32_megabytes(n_parameters)``: the size in MB (2**20 bytes) at 32 bits a parameter."""
     rng = np.random.default_rng(0)
@@ -231,6 +250,7 @@ def check_fp32_megabytes(fp32_megabytes):
     return _run("fp32_megabytes", fp32_megabytes, cases, compare)
 
 
+@_own_randomness
 def check_dram_energy_joules(dram_energy_joules):
     """``dram_energy_joules(n_weights)``: energy in joules to read every weight once from DRAM."""
     from . import papers
@@ -288,6 +308,7 @@ def _removal_problem(magnitudes, masks, sparsity):
     return None
 
 
+@_own_randomness
 def check_magnitude_mask(magnitude_mask):
     """``magnitude_mask(weight, sparsity)``: a 0/1 mask of weight's shape removing exactly
     round(sparsity x n) weights, the smallest in magnitude."""
@@ -308,6 +329,7 @@ def check_magnitude_mask(magnitude_mask):
     return _run("magnitude_mask", magnitude_mask, cases, compare)
 
 
+@_own_randomness
 def check_quality_mask(quality_mask):
     """``quality_mask(weight, quality)``: LWC's rule, keep |w| > quality x std of the layer's weights."""
     from . import pruning
@@ -334,6 +356,7 @@ def check_quality_mask(quality_mask):
     return _run("quality_mask", quality_mask, cases, compare)
 
 
+@_own_randomness
 def check_global_masks(global_masks):
     """``global_masks(weights, sparsity)``: ``{layer: mask}`` removing exactly round(sparsity x N)
     of all N weights, those smallest in magnitude over the whole network (one threshold)."""
@@ -361,6 +384,7 @@ def check_global_masks(global_masks):
     return _run("global_masks", global_masks, cases, compare)
 
 
+@_own_randomness
 def check_pruned_sgd_step(pruned_sgd_step):
     """``pruned_sgd_step(weight, grad, mask, lr)``: one SGD step, and the pruned weights stay zero."""
     generator = _generator(4)
@@ -406,6 +430,7 @@ def _sorted64(values):
     return np.sort(values.double().numpy())
 
 
+@_own_randomness
 def check_linear_init(linear_init):
     """``linear_init(weights, k)``: k centroids evenly spaced from the smallest to the largest weight."""
     from . import quantization
@@ -419,6 +444,7 @@ def check_linear_init(linear_init):
     return _run("linear_init", linear_init, _init_cases(5), compare)
 
 
+@_own_randomness
 def check_density_init(density_init):
     """``density_init(weights, k)``: the k quantiles at (i + 0.5) / k of the weights, i = 0 .. k-1."""
     from . import quantization
@@ -432,6 +458,7 @@ def check_density_init(density_init):
     return _run("density_init", density_init, _init_cases(6), compare)
 
 
+@_own_randomness
 def check_lloyd_step(lloyd_step):
     """``lloyd_step(weights, centroids)``: one Lloyd iteration, the new centroids (same order).
 
@@ -467,6 +494,7 @@ def check_lloyd_step(lloyd_step):
     return _run("lloyd_step", lloyd_step, cases, compare)
 
 
+@_own_randomness
 def check_compression_rate(compression_rate):
     """``compression_rate(n, k, b)``: DC Eq. 1, r = n b / (n log2(k) + k b)."""
     from . import quantization
@@ -484,6 +512,7 @@ def check_compression_rate(compression_rate):
     return _run("compression_rate", compression_rate, cases, compare)
 
 
+@_own_randomness
 def check_codebook_gradient(codebook_gradient):
     """``codebook_gradient(weight_grad, indices, k)``: DC Eq. 3, the k gradients of the shared values."""
     from . import quantization
@@ -527,6 +556,7 @@ def _count_cases(seed):
     return cases
 
 
+@_own_randomness
 def check_entropy_bits(entropy_bits):
     """``entropy_bits(counts)``: the Shannon entropy of the symbol frequencies, bits per symbol."""
     from . import huffman
@@ -538,6 +568,7 @@ def check_entropy_bits(entropy_bits):
     return _run("entropy_bits", entropy_bits, _count_cases(10), compare)
 
 
+@_own_randomness
 def check_huffman_code_lengths(huffman_code_lengths):
     """``huffman_code_lengths(counts)``: the code length of each symbol (0 for absent ones).
 
@@ -572,6 +603,7 @@ def check_huffman_code_lengths(huffman_code_lengths):
     return _run("huffman_code_lengths", huffman_code_lengths, _count_cases(11), compare)
 
 
+@_own_randomness
 def check_canonical_codes(canonical_codes):
     """``canonical_codes(lengths)``: the canonical Huffman code (an int) of each symbol."""
     from . import huffman
@@ -594,6 +626,7 @@ def check_canonical_codes(canonical_codes):
     return _run("canonical_codes", canonical_codes, cases, compare)
 
 
+@_own_randomness
 def check_relative_gaps(relative_gaps):
     """``relative_gaps(positions, bits)``: ``(gaps, is_filler)`` of DC Fig. 2, fillers included."""
     from . import huffman
@@ -629,6 +662,7 @@ def check_relative_gaps(relative_gaps):
     return _run("relative_gaps", relative_gaps, cases, compare)
 
 
+@_own_randomness
 def check_layer_bits(layer_bits):
     """``layer_bits(weight, bits, index_bits)``: bits of one pruned, quantized layer stored as in
     DC's P+Q columns: per stored entry (survivors and fillers) a ``bits``-bit weight index and an
@@ -676,6 +710,7 @@ def _matrix_cases(seed, count=12):
     return cases
 
 
+@_own_randomness
 def check_rank_r_factors(rank_r_factors):
     """``rank_r_factors(weight, rank)``: ``(A, B)``, ``A`` n x r and ``B`` r x m, ``A @ B`` the best
     rank-r approximation (the truncated SVD)."""
@@ -698,6 +733,7 @@ def check_rank_r_factors(rank_r_factors):
     return _run("rank_r_factors", rank_r_factors, _matrix_cases(15), compare)
 
 
+@_own_randomness
 def check_break_even_rank(break_even_rank):
     """``break_even_rank(n, m)``: the rank at which the factors hold as many numbers as the matrix."""
     from . import factorization
@@ -714,6 +750,7 @@ def check_break_even_rank(break_even_rank):
     return _run("break_even_rank", break_even_rank, cases, compare)
 
 
+@_own_randomness
 def check_factorized_linear(factorized_linear):
     """``factorized_linear(layer, rank)``: ``nn.Sequential(nn.Linear(m, d, bias=False), nn.Linear(d, n))``
     computing the rank-d truncated SVD of ``layer`` (bias kept, on the second layer only)."""
@@ -744,6 +781,7 @@ def check_factorized_linear(factorized_linear):
     return _run("factorized_linear", factorized_linear, cases, compare)
 
 
+@_own_randomness
 def check_rank_for_energy(rank_for_energy):
     """``rank_for_energy(singular_values, energy)``: the smallest rank whose squared singular values
     keep at least ``energy`` (a fraction) of their sum."""
@@ -773,6 +811,7 @@ def check_rank_for_energy(rank_for_energy):
 # ---------------------------------------------------------------- 05: structured pruning
 
 
+@_own_randomness
 def check_taylor_scores(taylor_scores):
     """``taylor_scores(z, grad)``: Molchanov Eq. 8, one score per map from ``N x C x M`` maps and gradients."""
     from . import structured
@@ -795,6 +834,7 @@ def check_taylor_scores(taylor_scores):
     return _run("taylor_scores", taylor_scores, cases, compare)
 
 
+@_own_randomness
 def check_l2_normalize(l2_normalize):
     """``l2_normalize(scores)``: Molchanov Sec. 2.2, scores / sqrt(sum of squared scores)."""
     from . import structured
@@ -811,6 +851,7 @@ def check_l2_normalize(l2_normalize):
     return _run("l2_normalize", l2_normalize, cases, compare)
 
 
+@_own_randomness
 def check_maps_to_remove(maps_to_remove):
     """``maps_to_remove(scores, count)``: the ``count`` maps ``(layer, index)`` with the lowest
     scores after l2-normalizing each layer, never a layer's last map."""
@@ -854,6 +895,7 @@ def check_maps_to_remove(maps_to_remove):
     return _run("maps_to_remove", maps_to_remove, cases, compare)
 
 
+@_own_randomness
 def check_remove_units(remove_units):
     """``remove_units(first, second, keep)``: the two ``nn.Linear`` layers without the hidden units
     ``keep`` marks False: fewer output rows (and biases) in ``first``, fewer input columns in ``second``."""

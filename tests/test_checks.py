@@ -570,3 +570,15 @@ def test_the_solution_is_never_printed(capsys):
     err = capsys.readouterr().err
     assert "expected" in err.lower() and "Hint:" in err and "def " not in err and "heappush" not in err
     assert len(list(itertools.chain(err.splitlines()))) == 1
+
+
+def test_a_check_leaves_the_global_random_state_alone(capsys):
+    """A notebook's later cells draw the same random numbers with or without an exercise."""
+    torch.manual_seed(5)
+    np.random.seed(5)
+    expected = torch.rand(3), np.random.rand(3)
+    torch.manual_seed(5)
+    np.random.seed(5)
+    for name, (right, _) in EXERCISES.items():
+        getattr(checks, f"check_{name}")(right)
+    assert torch.equal(torch.rand(3), expected[0]) and np.array_equal(np.random.rand(3), expected[1])
