@@ -40,7 +40,13 @@ def main():
     for model, images in MODELS.items():
         times = slider_times_ms(panel, model)
         q = statistics.quantiles(times, n=100)
-        rows[model] = {"test images": images, "moves": len(times), "p50 ms": q[49], "p95 ms": q[94], "max ms": max(times)}
+        rows[model] = {
+            "test images": images,
+            "moves": len(times),
+            "p50 ms": q[49],
+            "p95 ms": q[94],
+            "max ms": max(times),
+        }
     print(f"slider callback (panel built in {build_ms:.0f} ms), {torch.get_num_threads()} threads")
     print(f"{'model':15s} {'evaluated on':25s} {'p50 ms':>7s} {'p95 ms':>7s} {'max ms':>7s}")
     for model, row in rows.items():

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import torch
 
-from coursekit import models, structured, widgets
+from coursekit import network, structured, widgets
+from coursekit.experiments import baselines
+from coursekit.experiments import structured as experiment
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -27,7 +29,7 @@ def percentile(values, q):
 def slider_times_ms(moves=200, seed=0):
     """Wall times of the slider callback on ``moves`` random positions, in milliseconds."""
     panel = widgets.structured_panel()
-    points = structured.load("trajectories")["lenet5"]["taylor"]
+    points = experiment.load("trajectories")["lenet5"]["taylor"]
     lowest = sum(points[-1]["kept"].values()) / 70
     rng = random.Random(seed)
     times = []
@@ -40,24 +42,26 @@ def slider_times_ms(moves=200, seed=0):
 
 
 def main():
-    dense = models.pretrained("lenet5")
+    dense = baselines.pretrained("lenet5")
     networks = {
         "dense LeNet-5": dense,
         "90% of weights zeroed": structured.zero_smallest_weights(dense, 0.9),
-        "feature maps removed": structured.load("lenet5_pruned"),
+        "feature maps removed": experiment.load("lenet5_pruned"),
     }
     rows = {}
-    for what, network in networks.items():
-        rows[what] = {"flops": structured.flops(network), "parameters": models.count_parameters(network)}
+    for what, net in networks.items():
+        rows[what] = {"flops": network.flops(net), "parameters": network.count_parameters(net)}
         for batch, repeats in [(256, 40), (1, 200)]:
-            times = structured.forward_times_ms(network, batch, repeats)
+            times = structured.forward_times_ms(net, batch, repeats)
             rows[what][f"batch {batch} median ms"] = statistics.median(times)
     slider = slider_times_ms()
     result = {
         "threads": torch.get_num_threads(),
         "networks": rows,
-        "speed-up batch 256, maps removed": rows["dense LeNet-5"]["batch 256 median ms"] / rows["feature maps removed"]["batch 256 median ms"],
-        "speed-up batch 256, 90% zeroed": rows["dense LeNet-5"]["batch 256 median ms"] / rows["90% of weights zeroed"]["batch 256 median ms"],
+        "speed-up batch 256, maps removed": rows["dense LeNet-5"]["batch 256 median ms"]
+        / rows["feature maps removed"]["batch 256 median ms"],
+        "speed-up batch 256, 90% zeroed": rows["dense LeNet-5"]["batch 256 median ms"]
+        / rows["90% of weights zeroed"]["batch 256 median ms"],
         "slider p50 ms": statistics.median(slider),
         "slider p95 ms": percentile(slider, 95),
     }
@@ -67,9 +71,13 @@ def main():
             f"{what:26s} {row['flops'] / 1e6:7.2f} {row['parameters']:8d} "
             f"{row['batch 256 median ms']:10.2f} {row['batch 1 median ms']:9.3f}"
         )
-    print(f"speed-up at batch 256: maps removed {result['speed-up batch 256, maps removed']:.2f}x, "
-          f"90% zeroed {result['speed-up batch 256, 90% zeroed']:.2f}x")
-    print(f"slider callback: p50 {result['slider p50 ms']:.3f} ms, p95 {result['slider p95 ms']:.3f} ms (limits 50 / 100)")
+    print(
+        f"speed-up at batch 256: maps removed {result['speed-up batch 256, maps removed']:.2f}x, "
+        f"90% zeroed {result['speed-up batch 256, 90% zeroed']:.2f}x"
+    )
+    print(
+        f"slider callback: p50 {result['slider p50 ms']:.3f} ms, p95 {result['slider p95 ms']:.3f} ms (limits 50 / 100)"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "structured.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -321,4 +321,9 @@ def kept_parameters(model, keep):
 # TEMPORARY aliases while other modules switch to coursekit.network (removed before the end)
 layers, weight_of, weights = network.layers, network.weight, network.weights
 nonzero_weights, nonzero_parameters = network.nonzero_weights, network.nonzero_parameters
-csr_bytes, dense_bytes, dense_flops, layer_table = network.csr_bytes, network.dense_bytes, network.layer_flops, flops_table
+csr_bytes, dense_bytes, dense_flops, layer_table = (
+    network.csr_bytes,
+    network.dense_bytes,
+    network.layer_flops,
+    flops_table,
+)

@@ -21,6 +21,7 @@ The steps, one function each:
 FLOPs are ``coursekit.network.flops``. The chapter's recipes and the runs that made
 ``data/structured/`` (notebook 05) are in ``coursekit.experiments.structured``.
 """
+
 import copy
 import statistics
 import time

@@ -159,7 +159,9 @@ def test_sparse_checkpoint_round_trip(tmp_path):
 
 
 def test_reading_a_file_that_is_not_a_sparse_checkpoint_says_so(tmp_path):
-    save_file({k: v.contiguous() for k, v in models.lenet_300_100().state_dict().items()}, tmp_path / "plain.safetensors")
+    save_file(
+        {k: v.contiguous() for k, v in models.lenet_300_100().state_dict().items()}, tmp_path / "plain.safetensors"
+    )
     with pytest.raises(ValueError, match="not written by pruning.save_sparse"):
         pruning.read_sparse(tmp_path / "plain.safetensors")
     with pytest.raises(FileNotFoundError, match="missing.safetensors"):
@@ -286,7 +288,9 @@ def test_slider_at_zero_shows_the_baseline_error(panel):
     assert panel.update(sparsity=0, model="lenet5")["test_images"] == 2_000
 
 
-@pytest.mark.parametrize("values", [{"sparsity": -1}, {"sparsity": 99.6}, {"sparsity": 150}, {"model": "vgg16"}, {"scope": "row"}])
+@pytest.mark.parametrize(
+    "values", [{"sparsity": -1}, {"sparsity": 99.6}, {"sparsity": 150}, {"model": "vgg16"}, {"scope": "row"}]
+)
 def test_slider_rejects_out_of_range_values(panel, values):
     with pytest.raises(ValueError, match="sparsity=|model=|scope="):
         panel.update(**values)

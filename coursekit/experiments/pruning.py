@@ -135,9 +135,9 @@ def prune_final(name, progress=True):
 def retrained_grid(name, scope, progress=True):
     """Iterative prune + retrain through ``GRID`` (``scope`` "layer" or "global"), saving each
     checkpoint (fp16 values) for the slider. Returns the test error at each ``GRID`` sparsity."""
-    model, errors = baselines.pretrained(name), []
+    errors = []
     retrain = _retrain(GRID_EPOCHS[name], progress=progress, desc="retrain step", **RETRAIN[name])
-    for sparsity, model in pruning.prune_and_retrain(model, GRID, retrain, scope=scope):
+    for sparsity, model in pruning.prune_and_retrain(baselines.pretrained(name), GRID, retrain, scope=scope):
         errors.append(train.evaluate(model, limit=SLIDER_IMAGES[name]))
         pruning.save_sparse(model, grid_path(name, scope, sparsity, must_exist=False), name, torch.float16)
     return errors

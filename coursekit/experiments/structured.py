@@ -89,7 +89,8 @@ def compare_with_oracle(name):
 
 
 def payoff(history):
-    """The smallest network of a trajectory within ``PAYOFF_TOLERANCE`` of its start, fine-tuned; ``(network, step)``."""
+    """The smallest network of a trajectory within ``PAYOFF_TOLERANCE`` of its start, fine-tuned:
+    ``(network, step)``."""
     step = max(i for i, point in enumerate(history) if point["error"] <= history[0]["error"] + PAYOFF_TOLERANCE)
     network = copy.deepcopy(history[step]["network"])
     train.fit(network, PAYOFF_EPOCHS, FINETUNE_LR["lenet5"], progress=False, desc="fine-tune")

@@ -25,7 +25,9 @@ def pruning_panel():
     ax = fig.add_subplot()
     ax.set(yscale="log", ylim=(0.8, 3e5), xlabel="weight value", ylabel="nonzero weights per bin")
     ax.set_title("nonzero weights of all layers")
-    stairs = ax.stairs(np.ones(experiment.HISTOGRAM_BINS), np.arange(experiment.HISTOGRAM_BINS + 1), fill=True, animated=True)
+    stairs = ax.stairs(
+        np.ones(experiment.HISTOGRAM_BINS), np.arange(experiment.HISTOGRAM_BINS + 1), fill=True, animated=True
+    )
     fig.tight_layout()
     # Blitting: draw each model's empty axes once, then per move paste that background and draw
     # only the histogram on it (a full matplotlib redraw takes longer than the 50 ms budget).
@@ -73,8 +75,12 @@ def pruning_panel():
 
     controls = {
         "sparsity": widgets.IntSlider(value=0, min=0, max=99, description="sparsity %"),
-        "scope": widgets.ToggleButtons(options=[("layer-wise", "layer"), ("global", "global")], description="threshold"),
-        "model": widgets.Dropdown(options=[("LeNet-300-100", "lenet_300_100"), ("LeNet-5", "lenet5")], description="model"),
+        "scope": widgets.ToggleButtons(
+            options=[("layer-wise", "layer"), ("global", "global")], description="threshold"
+        ),
+        "model": widgets.Dropdown(
+            options=[("LeNet-300-100", "lenet_300_100"), ("LeNet-5", "lenet5")], description="model"
+        ),
         "retrained": widgets.Checkbox(value=False, description="retrained"),
     }
     return panel(controls, update, label, image)
