@@ -140,7 +140,10 @@ def _as_float64(x):
 
 def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     """Lloyd's k-means on 1-D values, started by ``init``: minimizes the within-cluster sum of
-    squares sum_i sum_{w in c_i} |w - c_i|^2 (DC Eq. 2).
+    squares sum_i sum_{w in c_i} |w - c_i|^2 (DC Eq. 2). Assignment step: each value goes to its
+    nearest centroid; update step: each centroid moves to the mean of its values (an empty
+    cluster keeps its centroid); repeat until no value changes cluster. Each step computes all
+    n x k distances: for whole layers use ``kmeans_fast.kmeans_1d`` (same clusters, O(k log n)).
 
     Args:
         x: ``n`` values (1-D tensor or array).
