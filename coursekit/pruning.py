@@ -316,14 +316,3 @@ def kept_parameters(model, keep):
         raise ValueError(f"keep rates given for {sorted(keep)}, but the layers are {list(named)}")
     biases = sum(m.bias.numel() for m in named.values() if m.bias is not None)
     return round(sum(keep[name] * m.weight.numel() for name, m in named.items())) + biases
-
-
-# TEMPORARY aliases while other modules switch to coursekit.network (removed before the end)
-layers, weight_of, weights = network.layers, network.weight, network.weights
-nonzero_weights, nonzero_parameters = network.nonzero_weights, network.nonzero_parameters
-csr_bytes, dense_bytes, dense_flops, layer_table = (
-    network.csr_bytes,
-    network.dense_bytes,
-    network.layer_flops,
-    flops_table,
-)
