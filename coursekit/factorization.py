@@ -129,8 +129,8 @@ def factorize_network(model, ranks):
     state dict of the copy has ``<path>.0.weight`` (``B``) and ``<path>.1.weight`` (``A``).
     """
     factorized = copy.deepcopy(model)
-    named = network.layers(factorized)
-    paths = {module: path for path, module in factorized.named_modules()}
+    named = network.layers(model)
+    paths = {module: path for path, module in model.named_modules()}
     for name, rank in ranks.items():
         if name not in named:
             raise ValueError(f"the model has no layer {name!r}; its layers are {list(named)}")
