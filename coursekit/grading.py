@@ -46,39 +46,47 @@ def _nbgrader(course, *args):
 
 
 def grade(submissions, source=SOURCE, timeout=600):
-    """Autograde ``{student: notebook path}`` (all the same notebook name) against ``source``.
+    """Autograde ``{student: notebook path or list of paths}`` against the instructor notebooks of
+    the same file names in ``source``, in one nbgrader run.
 
-    Returns ``{student: [(test cell, score, max score), ...]}`` in notebook order.
+    Returns ``{student: {notebook file name: (rows, notebook)}}``: ``rows`` is
+    ``[(test cell, score, max score), ...]`` in notebook order, ``notebook`` the autograded
+    notebook (nbformat) with the outputs of its run.
     """
+    import nbformat
     from nbgrader.api import Gradebook
 
-    names = {Path(path).name for path in submissions.values()}
-    if len(names) != 1:
-        raise ValueError(f"grade one notebook at a time, got {sorted(names)}")
-    name = names.pop()
-    instructor = Path(source) / name
-    if not instructor.exists():
-        raise FileNotFoundError(f"no instructor notebook {instructor} to grade {name} against")
+    submissions = {
+        student: [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
+        for student, paths in submissions.items()
+    }
+    names = sorted({path.name for paths in submissions.values() for path in paths})
+    for name in names:
+        if not (Path(source) / name).exists():
+            raise FileNotFoundError(f"no instructor notebook {Path(source) / name} to grade {name} against")
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as course:
         course = Path(course)
         db = str(course / "gradebook.db")
         (course / "nbgrader_config.py").write_text(_CONFIG.format(root=str(course), db=db, timeout=timeout))
         (course / "source" / ASSIGNMENT).mkdir(parents=True)
-        shutil.copy(instructor, course / "source" / ASSIGNMENT / name)
+        for name in names:
+            shutil.copy(Path(source) / name, course / "source" / ASSIGNMENT / name)
         _nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-        for student, path in submissions.items():
+        for student, paths in submissions.items():
             (course / "submitted" / student / ASSIGNMENT).mkdir(parents=True)
-            shutil.copy(path, course / "submitted" / student / ASSIGNMENT / name)
+            for path in paths:
+                shutil.copy(path, course / "submitted" / student / ASSIGNMENT / path.name)
         _nbgrader(course, "autograde", ASSIGNMENT, "--force", "--create")
-        results = {}
+        results = {student: {} for student in submissions}
         with Gradebook("sqlite:///" + db) as gradebook:
-            order = {
-                cell.name: i for i, cell in enumerate(gradebook.find_notebook(Path(name).stem, ASSIGNMENT).grade_cells)
-            }
-            for student in submissions:
-                notebook = gradebook.find_submission_notebook(Path(name).stem, ASSIGNMENT, student)
-                grades = sorted(notebook.grades, key=lambda g: order[g.name])
-                results[student] = [(g.name, g.score, g.max_score) for g in grades]
+            for student, paths in submissions.items():
+                for path in paths:
+                    stem = path.stem
+                    order = {c.name: i for i, c in enumerate(gradebook.find_notebook(stem, ASSIGNMENT).grade_cells)}
+                    notebook = gradebook.find_submission_notebook(stem, ASSIGNMENT, student)
+                    grades = sorted(notebook.grades, key=lambda g: order[g.name])
+                    run = nbformat.read(course / "autograded" / student / ASSIGNMENT / path.name, as_version=4)
+                    results[student][path.name] = ([(g.name, g.score, g.max_score) for g in grades], run)
         return results
 
 
@@ -98,9 +106,9 @@ def main(argv=None):
         "notebooks", nargs="+", type=Path, help="filled-in notebooks (e.g. release/notebooks/01_pruning.ipynb)"
     )
     args = parser.parse_args(argv)
+    graded = grade({"student": args.notebooks})["student"]
     for path in args.notebooks:
-        (rows,) = grade({"student": path}).values()
-        print(table(path, rows))
+        print(table(path, graded[path.name][0]))
 
 
 if __name__ == "__main__":
