@@ -367,17 +367,17 @@ def decode_weight(reader, header):
     weight_stream = reader.take(header["weight_bytes"], what)
     gap_stream = reader.take(header["gap_bytes"], what)
     try:
-        symbols = huffman.decode(weight_stream, entries, header["weight_lengths"])
-        gaps = huffman.decode(gap_stream, entries, header["gap_lengths"]) + 1
+        positions = huffman.decode(gap_stream, entries, header["gap_lengths"])  # gap - 1 per entry
+        positions += 1
+        positions = huffman.positions_from_gaps(positions)
+        size = int(np.prod(header["shape"]))
+        if entries and positions[-1] >= size:
+            raise ValueError(f"a relative index points past its {size} weights")
+        values = np.concatenate([np.zeros(1, dtype=np.float32), header["codebook"]])
+        weight = np.zeros(size, dtype=np.float32)
+        weight[positions] = values[huffman.decode(weight_stream, entries, header["weight_lengths"])]
     except ValueError as error:
         raise CompressedFileError(reader.path, f"layer {name!r}: {error}") from None
-    size = int(np.prod(header["shape"]))
-    positions = huffman.positions_from_gaps(gaps)
-    if entries and positions[-1] >= size:
-        raise CompressedFileError(reader.path, f"layer {name!r}: a relative index points past its {size} weights")
-    values = np.concatenate([np.zeros(1, dtype=np.float32), header["codebook"]])
-    weight = np.zeros(size, dtype=np.float32)
-    weight[positions] = values[symbols]
     bias = None
     if header["has_bias"]:
         bias = reader.array("<f4", header["shape"][0], f"the bias of layer {name!r}")
@@ -433,7 +433,8 @@ def read_compressed(path):
             _check_magic(prefix, path)
             name = prefix[10 : 10 + prefix[9]].decode("utf-8", errors="replace") if len(prefix) > 9 else None
             _check_size(path, size, name)
-            data = prefix + file.read(MAX_FILE_BYTES + 1 - len(prefix))  # at most the limit, if it grew
+            file.seek(0)
+            data = file.read(size)  # the size checked (if the file grew meanwhile, its CRC fails)
     except OSError as error:
         raise CompressedFileError(path, f"cannot be read: {os.strerror(error.errno).lower()}") from None
     return parse_compressed(data, path)

@@ -156,13 +156,20 @@ def canonical_codes(lengths):
     code 0 and are never used.
     """
     lengths = check_lengths(lengths)
-    codes = np.zeros(len(lengths), dtype=np.int64)
+    codes = [0] * len(lengths)
     code, previous_length = 0, 0
-    for s in sorted(np.flatnonzero(lengths), key=lambda s: (lengths[s], s)):
-        code <<= int(lengths[s]) - previous_length
+    for s in _canonical_order(lengths).tolist():
+        length = int(lengths[s])
+        code <<= length - previous_length
         codes[s] = code
-        code, previous_length = code + 1, int(lengths[s])
-    return codes
+        code, previous_length = code + 1, length
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _canonical_order(lengths):
+    """The used symbols (length > 0) sorted by (length, symbol): int64 array."""
+    used = np.flatnonzero(lengths)
+    return used[np.argsort(lengths[used], kind="stable")]
 
 
 def encode(symbols, lengths):
@@ -187,7 +194,7 @@ def encode(symbols, lengths):
     return np.packbits(bits).tobytes(), len(bits)
 
 
-_CHUNK_BYTES = 1 << 13  # decode reads the stream 8 KB at a time: its memory does not grow with it
+_CHUNK_BYTES = 1 << 12  # decode reads the stream 4 KB at a time: its memory does not grow with it
 
 
 def _windows(padded, first, stop, width):
@@ -201,6 +208,22 @@ def _windows(padded, first, stop, width):
     return ((words[:, None] >> shifts) & np.uint64((1 << width) - 1)).ravel()
 
 
+def _hops(jump, start, limit):
+    """``start, jump[start], jump[jump[start]], ...`` while below ``len(jump)``, at most ``limit`` of
+    them: int64 array. Pointer doubling: after round ``r``, ``chain`` holds the first ``2**r`` hops
+    and ``far[p]`` is where ``2**r`` hops from ``p`` land (``len(jump)``: past the end, for good)."""
+    end = len(jump)
+    far = np.append(np.minimum(jump, end), end)
+    chain = np.array([start], dtype=np.int64)
+    while len(chain) < limit:
+        after = far[chain]
+        chain = np.concatenate([chain, after[after < end]])
+        if after[-1] >= end:  # the chain left the stretch
+            break
+        far = far[far]
+    return chain[:limit]
+
+
 def decode(data, count, lengths):
     """Decode ``count`` symbols from ``data`` (bytes made by ``encode``): int64 array.
 
@@ -212,19 +235,19 @@ def decode(data, count, lengths):
 
     Cost: O(``count``) time and memory whatever ``data`` holds: a stream too short for ``count``
     symbols, or with more than 7 bits left over after them, is refused before decoding, and the
-    stream is read 8 KB at a time. Raises ``ValueError`` when the bits are not a valid code, run out,
+    stream is read 4 KB at a time. Raises ``ValueError`` when the bits are not a valid code, run out,
     or are followed by more than the (at most 7) zero bits that pad the last byte.
     """
     lengths = check_lengths(lengths)
     count = _integer(count, "count", 0)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ValueError(f"data must be bytes, got {type(data).__name__}")
-    data = bytes(data)
+    data = memoryview(data).cast("B")  # no copy until the stream passed the checks below
     total = 8 * len(data)  # bits in the stream
-    order = sorted(np.flatnonzero(lengths), key=lambda s: (lengths[s], s))
-    if count and not order:
+    order = _canonical_order(lengths)
+    if count and not len(order):
         raise ValueError(f"{count} symbols to decode but the code has no symbols")
-    shortest, width = (int(lengths[order[0]]), int(lengths[order[-1]])) if order else (0, 0)
+    shortest, width = (int(lengths[order[0]]), int(lengths[order[-1]])) if len(order) else (0, 0)
     if count * shortest > total:
         raise ValueError(
             f"the Huffman stream ends early: {count} symbols need {count * shortest}+ bits, it has {total}"
@@ -234,27 +257,21 @@ def decode(data, count, lengths):
         raise ValueError(f"the Huffman stream is too long: {count} symbols leave {over}+ bits over (7 at most pad it)")
     if count == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.asarray(order, dtype=np.int64)
     sizes = lengths[order]
     firsts = (canonical_codes(lengths)[order] << (width - sizes)).astype(np.uint64)  # sorted, left-aligned
     ends = firsts + (np.uint64(1) << (width - sizes).astype(np.uint64))
-    padded = data + bytes(8)
+    padded = bytes(data) + bytes(8)
     found, position = [], 0  # found: canonical indices of the symbols decoded so far, per stretch
     while count > 0 and position <= total:
         first = position // 8
         windows = _windows(padded, first, min(first + _CHUNK_BYTES, len(data) + 1), width)
         index = np.searchsorted(firsts, windows, side="right") - 1  # the code starting at each bit
         valid = windows < ends[index]
-        jump = (np.arange(len(windows)) + np.where(valid, sizes[index], 1)).tolist()
-        starts, at, end = [], position - 8 * first, len(jump)
-        visit = starts.append
-        while at < end:  # hop from code to code
-            visit(at)
-            at = jump[at]
-        starts = np.asarray(starts[:count], dtype=np.int64)
+        jump = np.arange(len(windows)) + np.where(valid, sizes[index], 1)  # where the next code starts
+        starts = _hops(jump, position - 8 * first, count)
         if not valid[starts].all():
             raise ValueError(f"invalid Huffman code at bit {8 * first + starts[np.argmin(valid[starts])]}")
-        found.append(index[starts])
+        found.append(index[starts].astype(np.int32))
         count -= len(starts)
         position = 8 * first + jump[starts[-1]]
     if count > 0 or position > total:

@@ -136,3 +136,27 @@ def test_csr_index_bits():
     # 4 x 8 matrix, 5 nonzeros: 5 column indices of 3 bits + 5 row pointers of 3 bits
     assert huffman.csr_index_bits((4, 8), 5) == 5 * 3 + 5 * 3
     assert huffman.csr_index_bits((2, 2, 2, 2), 3) == 3 * 3 + 3 * 2
+
+
+def test_long_codes_across_the_decoders_stretches():
+    # lengths 1, 2, ..., 48, 48: codes of up to 48 bits, straddling every 4 KB stretch decode reads
+    lengths = np.array(list(range(1, huffman.MAX_CODE_BITS + 1)) + [huffman.MAX_CODE_BITS])
+    symbols = np.random.default_rng(0).integers(0, len(lengths), size=20_000)
+    data, bits = huffman.encode(symbols, lengths)
+    assert bits > 8 * 4096 * 10
+    assert np.array_equal(huffman.decode(data, len(symbols), lengths), symbols)
+    assert np.array_equal(huffman.decode(data + b"", len(symbols), np.uint8(lengths)), symbols)
+
+
+def test_decode_refuses_padding_and_junk_after_the_symbols():
+    lengths = [1, 2, 2]  # codes 0, 10, 11
+    data, bits = huffman.encode([1, 2, 0], lengths)  # 10 11 0 + 3 zero bits
+    assert huffman.decode(data, 3, lengths).tolist() == [1, 2, 0]
+    with pytest.raises(ValueError, match="too long"):
+        huffman.decode(data + b"\0", 3, lengths)  # a whole byte more
+    with pytest.raises(ValueError, match="padding"):
+        huffman.decode(bytes([data[0] | 1]), 3, lengths)  # a padding bit set
+    with pytest.raises(ValueError, match="padding"):
+        huffman.decode(data, 1, lengths)  # fewer symbols than the stream holds: the rest is not padding
+    with pytest.raises(ValueError, match="count"):
+        huffman.decode(data, -4, lengths)

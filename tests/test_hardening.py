@@ -1,0 +1,367 @@
+"""Hostile inputs: crafted .dc files with a valid CRC, and out-of-range arguments.
+
+A crafted file passes the CRC (anyone can compute one), so the loader's own checks are all that
+stand between it and memory: every file below is either loaded or refused with a
+``CompressedFileError``, in bounded time and with peak memory (numpy and Python allocations,
+measured with tracemalloc) of at most a few times the file's size plus the model's.
+"""
+
+import dataclasses
+import os
+import struct
+import time
+import tracemalloc
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coursekit import compressed, data, experiments, huffman, integrity
+
+MODEL = "lenet_300_100"
+MODEL_BYTES = 4 * 266_610  # its float32 parameters
+SLOWDOWN = 30  # a crafted file may take this many times as long as the shipped one (+ 1 s)
+
+
+# --- a writer of the format, field by field, independent of compressed.py's -------------------
+
+
+@dataclasses.dataclass
+class Layer:
+    name: bytes
+    shape: tuple
+    codebook: bytes  # k float32
+    k: int
+    index_bits: int
+    entries: int
+    weight_lengths: bytes
+    gap_lengths: bytes
+    weight_bytes: int  # declared in the header
+    gap_bytes: int
+    has_bias: int
+    weight_stream: bytes  # what the body holds
+    gap_stream: bytes
+    bias: bytes
+
+
+def fields(encoded):
+    """The raw fields of ``compressed.EncodedLayer`` ``encoded``."""
+    bias = b"" if encoded.bias is None else encoded.bias.astype("<f4").tobytes()
+    return Layer(
+        encoded.name.encode(), tuple(encoded.shape), encoded.codebook.astype("<f4").tobytes(), len(encoded.codebook),
+        encoded.index_bits, encoded.entries, bytes(encoded.weight_lengths.astype(np.uint8)),
+        bytes(encoded.gap_lengths.astype(np.uint8)), len(encoded.weight_stream), len(encoded.gap_stream),
+        int(encoded.bias is not None), encoded.weight_stream, encoded.gap_stream, bias,
+    )  # fmt: skip
+
+
+def write(layers, name=None, count=None, version=1, tail=b""):
+    """A file of ``layers`` with a CRC that matches, whatever the fields say."""
+    header = b"".join(
+        struct.pack("<B", len(layer.name)) + layer.name
+        + struct.pack(f"<B{len(layer.shape)}I", len(layer.shape), *layer.shape)
+        + struct.pack("<H", layer.k) + layer.codebook
+        + struct.pack("<BI", layer.index_bits, layer.entries) + layer.weight_lengths + layer.gap_lengths
+        + struct.pack("<IIB", layer.weight_bytes, layer.gap_bytes, layer.has_bias)
+        for layer in layers
+    )  # fmt: skip
+    body = b"".join(layer.weight_stream + layer.gap_stream + layer.bias for layer in layers)
+    count = len(layers) if count is None else count
+    name = MODEL.encode() if name is None else name
+    payload = struct.pack("<B", len(name)) + name + struct.pack("<B", count) + header + body + tail
+    return compressed.MAGIC + struct.pack("<BI", version, zlib.crc32(payload)) + payload
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    path = experiments.path("deep_compression", f"{MODEL}.dc")
+    layers = [fields(layer) for layer in compressed.encode_model(compressed.load_compressed(path))]
+    assert write(layers) == path.read_bytes()  # the writer above is the format
+    return layers
+
+
+def with_stream(layer, symbols, lengths, which="weight"):
+    """``layer`` whose ``which`` stream codes ``symbols`` with ``lengths`` (fields kept consistent)."""
+    stream, _ = huffman.encode(symbols, lengths)
+    changes = {f"{which}_stream": stream, f"{which}_bytes": len(stream), f"{which}_lengths": bytes(np.uint8(lengths))}
+    return dataclasses.replace(layer, entries=len(symbols), **changes)
+
+
+def kraft_complete(symbols, longest=huffman.MAX_CODE_BITS):
+    """Lengths 1, 2, ..., longest - 1, longest, longest: a complete code with ``longest``-bit codes."""
+    lengths = np.zeros(symbols, dtype=np.int64)
+    lengths[: longest + 1] = list(range(1, longest + 1)) + [longest]
+    return lengths
+
+
+def crafted_files(layers):
+    """``(what, bytes)`` of files with a valid CRC, each one field (or stream) off."""
+    fc1, fc2, fc3 = layers
+    size = int(np.prod(fc1.shape))
+
+    def one(what, layer=0, **changes):
+        changed = list(layers)
+        changed[layer] = dataclasses.replace(layers[layer], **changes)
+        return what, write(changed)
+
+    yield "as shipped", write(layers)
+    yield "unknown model", write(layers, name=b"alexnet")
+    yield "empty model name", write(layers, name=b"")
+    yield "no layers", write([], count=0)
+    yield "layer count 255", write(layers, count=255)
+    yield "layer count 2", write(layers, count=2)
+    yield "version 0", write(layers, version=0)
+    yield "junk after the last layer", write(layers, tail=b"\0")
+    yield "12 MB after the last layer", write(layers, tail=bytes(12 << 20))
+    for value in (b"", b"fc1", b"1" * 255, b"\xff\xfe"):
+        yield one(f"layer name {value[:8]!r}", name=value)
+    for shape in ((), (300,), (300, 784, 1), (784, 300), (2**32 - 1, 784), (300,) * 255):
+        yield one(f"shape {shape[:4]}", shape=shape)
+    for k in (0, 1, fc1.k + 1, compressed.MAX_SHARED_VALUES, compressed.MAX_SHARED_VALUES + 1, 65535):
+        yield one(f"k={k}", k=k)
+    for value in (np.nan, np.inf, 0.0, -0.0):
+        codebook = np.frombuffer(fc1.codebook, "<f4").copy()
+        codebook[3] = value
+        yield one(f"codebook value {value}", codebook=codebook.tobytes())
+    yield one("codebook unsorted", codebook=np.frombuffer(fc1.codebook, "<f4")[::-1].tobytes())
+    for bits in (0, 9, 16, 17, 255):
+        gap_lengths = bytes(np.uint8(huffman.code_lengths(np.ones(1 << min(bits, 16), dtype=int))))
+        yield one(f"index bits {bits}", index_bits=bits, gap_lengths=gap_lengths)
+    for entries in (0, 1, fc1.entries - 1, fc1.entries + 1, size, size + 1, 2**32 - 1):
+        yield one(f"entries {entries}", entries=entries)
+    for value in (0, 49, 255):
+        lengths = bytearray(fc1.weight_lengths)
+        lengths[1] = value
+        yield one(f"a weight code length {value}", weight_lengths=bytes(lengths))
+    yield one("weight code breaks Kraft", weight_lengths=bytes([1] * (fc1.k + 1)))
+    yield one("gap code breaks Kraft", gap_lengths=bytes([1] * len(fc1.gap_lengths)))
+    yield one("no gap code", gap_lengths=bytes(len(fc1.gap_lengths)))
+    for name in ("weight_bytes", "gap_bytes"):
+        for value in (0, getattr(fc1, name) - 1, getattr(fc1, name) + 1, 2**32 - 1):
+            yield one(f"{name} {value}", **{name: value})
+    for has_bias in (0, 2, 255):
+        yield one(f"bias flag {has_bias}", has_bias=has_bias)
+    yield one("bias nan", layer=2, bias=struct.pack("<f", np.nan) + fc3.bias[4:])
+    # streams: padded with junk or zeros, cut short, nonzero padding bits, one bit too many
+    for pad in (b"\0", b"\xff", bytes(64), os.urandom(4096)):
+        stream = fc1.weight_stream + pad
+        yield one(f"weight stream + {pad[:2]!r}.. ({len(pad)} B)", weight_stream=stream, weight_bytes=len(stream))
+    stream = fc1.gap_stream[:-1]
+    yield one("gap stream short a byte", gap_stream=stream, gap_bytes=len(stream))
+    stream = fc1.gap_stream[:-1] + bytes([fc1.gap_stream[-1] | 1])
+    yield one("gap stream padding bit set", gap_stream=stream)
+    for seed in range(4):  # junk streams of the right length
+        junk = np.random.default_rng(seed).bytes(fc1.weight_bytes)
+        yield one(f"weight stream of junk {seed}", weight_stream=junk)
+        junk = np.random.default_rng(seed).bytes(fc1.gap_bytes)
+        yield one(f"gap stream of junk {seed}", gap_stream=junk)
+    # extreme lengths: a Kraft-complete code with 48-bit codes, every entry used, junk behind it
+    codebook = np.linspace(-1, 1, 50, dtype="<f4")
+    codebook = codebook[codebook != 0][:48].tobytes()
+    lengths = kraft_complete(49)
+    rng = np.random.default_rng(0)
+    gaps1 = with_stream(fc1, np.zeros(size, dtype=np.int64), [1] + [0] * (len(fc1.gap_lengths) - 1), "gap")
+    long_codes = dict(k=48, codebook=codebook, weight_lengths=bytes(np.uint8(lengths)))
+    for what, n_bytes in (("exactly entries x 48 bits", size * 6), ("3 MB", 3 << 20), ("12 MB", 12 << 20)):
+        junk = rng.bytes(n_bytes)
+        layer = dataclasses.replace(gaps1, weight_stream=junk, weight_bytes=len(junk), **long_codes)
+        yield f"48-bit code, {what} of junk", write([layer, fc2, fc3])
+    symbols = rng.integers(0, 49, size=size)
+    longest = dataclasses.replace(with_stream(gaps1, symbols, lengths), k=48, codebook=codebook)  # valid
+    yield "48-bit code, all entries", write([longest, fc2, fc3])
+    n = size // 2 + 1  # gaps of 2 from position 1: the last one lands past the layer's end
+    past = with_stream(dataclasses.replace(gaps1, k=1, codebook=codebook[:4]), np.ones(n, dtype=np.int64), [1, 1])
+    past = with_stream(past, np.ones(n, dtype=np.int64), [1, 1], "gap")
+    yield "gaps past the end", write([dataclasses.replace(past, index_bits=1), fc2, fc3])
+
+
+def attempt(path):
+    """Read the file at ``path``: ``"loaded"`` (checked) or ``"refused: why"``."""
+    try:
+        model_name, layers = compressed.read_compressed(path)
+    except compressed.CompressedFileError as error:
+        assert "\n" not in str(error) and str(path) in str(error)
+        return f"refused: {str(error).split(': ', 1)[1]}"
+    assert model_name == MODEL
+    for (_, shape, has_bias), (_, weight, bias) in zip(compressed._layers_of(MODEL), layers):
+        assert weight.shape == shape and np.isfinite(weight).all() and (bias is not None) == has_bias
+    return "loaded"
+
+
+def test_crafted_files_load_or_are_refused_in_bounded_memory_and_time(shipped, tmp_path):
+    report, worst, shipped_seconds = [], (0.0, 0.0), None
+    for what, content in crafted_files(shipped):
+        path = tmp_path / "crafted.dc"
+        path.write_bytes(content)
+        size = len(content)
+        del content
+        start = time.perf_counter()
+        outcome = attempt(path)
+        seconds = time.perf_counter() - start
+        tracemalloc.start()  # again, for the peak memory (tracemalloc slows Python's allocations)
+        try:
+            assert attempt(path) == outcome
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        report.append(f"{what:40s} {size:>11,d} B  peak {peak / 2**20:5.1f} MiB  {seconds:5.2f} s  {outcome[:80]}")
+        shipped_seconds = shipped_seconds or seconds  # the first file is the shipped one
+        assert seconds < 1 + SLOWDOWN * shipped_seconds, report[-1]
+        assert peak < 3 * size + 8 * MODEL_BYTES, report[-1]
+        worst = max(worst[0], peak / (size + MODEL_BYTES)), max(worst[1], seconds)
+        assert outcome == "loaded" or what != "as shipped"
+    print("\n".join(report), f"\nworst peak / (file + model) = {worst[0]:.2f}, slowest {worst[1]:.2f} s")
+
+
+def test_shipped_file_and_a_valid_crafted_file_load(shipped, tmp_path):
+    # the fuzz above must be able to load: the 48-bit stream of every entry is a valid file
+    files = dict(crafted_files(shipped))
+    for what in ("as shipped", "48-bit code, all entries"):
+        (tmp_path / "x.dc").write_bytes(files[what])
+        model = compressed.load_compressed(tmp_path / "x.dc")
+        assert sum(p.numel() for p in model.parameters()) * 4 == MODEL_BYTES
+
+
+def test_huffman_decode_refuses_a_huge_stream_before_reading_it():
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="too long"):
+            huffman.decode(bytes(50 << 20), 10, [1, 1])
+        assert tracemalloc.get_traced_memory()[1] < (50 << 20) + (1 << 20)  # the one copy of the bytes
+    finally:
+        tracemalloc.stop()
+    with pytest.raises(ValueError, match="ends early"):
+        huffman.decode(b"\0", 10**12, [1, 1])
+
+
+# --- out-of-range arguments: a ValueError naming the argument ---------------------------------
+
+negative = st.integers(max_value=-1)
+not_an_integer = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: x != int(x) if np.isfinite(x) else True),
+    st.text(max_size=3),
+    st.booleans(),
+    st.none(),
+)
+
+
+def raises_naming(name, function, *args):
+    with pytest.raises(ValueError, match=name):
+        function(*args)
+
+
+@settings(max_examples=50, deadline=None)
+@given(count=st.one_of(negative, not_an_integer))
+def test_decode_count(count):
+    raises_naming("count", huffman.decode, b"", count, [1, 1])
+
+
+@settings(max_examples=50, deadline=None)
+@given(lengths=st.lists(st.one_of(negative, st.integers(huffman.MAX_CODE_BITS + 1, 2**70)), min_size=1, max_size=5))
+def test_lengths_out_of_range(lengths):
+    for function in (huffman.check_lengths, huffman.canonical_codes):
+        raises_naming("lengths", function, lengths)
+    raises_naming("lengths", huffman.encode, [0], lengths)
+    raises_naming("lengths", huffman.decode, b"", 0, lengths)
+
+
+@settings(max_examples=50, deadline=None)
+@given(lengths=st.lists(st.integers(1, 6), min_size=2, max_size=70))
+def test_lengths_that_break_kraft_are_refused_by_encode_and_decode(lengths):
+    if sum(2.0**-n for n in lengths) <= 1:
+        assert huffman.decode(b"", 0, lengths).tolist() == []
+        return
+    raises_naming("Kraft", huffman.encode, [0], lengths)
+    raises_naming("Kraft", huffman.decode, b"\0", 1, lengths)
+
+
+@settings(max_examples=50, deadline=None)
+@given(symbol=st.one_of(negative, st.integers(3, 2**70)))
+def test_encode_symbols_out_of_range(symbol):
+    raises_naming("symbols", huffman.encode, [0, symbol], [1, 2, 2])
+
+
+@settings(max_examples=50, deadline=None)
+@given(counts=st.lists(st.one_of(negative, st.floats(allow_nan=True).filter(lambda x: not x >= 0)), min_size=1))
+def test_counts_out_of_range(counts):
+    for function in (huffman.huffman_tree, huffman.code_lengths, huffman.entropy_bits):
+        raises_naming("counts", function, counts)
+    raises_naming("counts", huffman.mean_code_length, counts, [1] * len(counts))
+
+
+@settings(max_examples=50, deadline=None)
+@given(bits=st.one_of(st.integers(max_value=0), st.integers(huffman.MAX_INDEX_BITS + 1, 2**70), not_an_integer))
+def test_index_bits_out_of_range(bits):
+    raises_naming("bits", huffman.relative_indices, [0, 3], bits)
+    raises_naming("bits", huffman.filler_count, [0, 3], bits)
+
+
+@settings(max_examples=50, deadline=None)
+@given(positions=st.lists(st.integers(), min_size=2, max_size=10))
+def test_positions_not_sorted_distinct_nonnegative(positions):
+    if min(positions) >= 0 and all(a < b for a, b in zip(positions, positions[1:])):
+        return
+    raises_naming("positions", huffman.relative_indices, positions, 3)
+    raises_naming("positions", huffman.filler_count, positions, 3)
+
+
+@settings(max_examples=50, deadline=None)
+@given(gap=st.integers(max_value=0))
+def test_gaps_below_one(gap):
+    raises_naming("gaps", huffman.positions_from_gaps, [1, gap])
+
+
+@settings(max_examples=50, deadline=None)
+@given(dim=st.integers(max_value=0), nonzeros=st.one_of(negative, st.integers(33, 2**70)))
+def test_csr_index_bits_out_of_range(dim, nonzeros):
+    raises_naming("shape", huffman.csr_index_bits, (4, dim), 1)
+    raises_naming("nonzeros", huffman.csr_index_bits, (4, 8), nonzeros)
+
+
+def test_numpy_integers_are_integers():
+    lengths = np.array([1, 2, 2], dtype=np.uint8)
+    data_, bits = huffman.encode(np.array([2, 0, 1], dtype=np.int16), lengths)
+    assert huffman.decode(data_, np.int64(3), lengths).tolist() == [2, 0, 1]
+    assert huffman.relative_indices(np.array([0, 9]), np.int32(3))[0].tolist() == [1, 8, 1]
+    assert huffman.csr_index_bits((np.int64(4), np.int64(8)), np.uint16(5)) == 30
+    assert huffman.check_lengths([1, 1], max_length=np.int8(1)).tolist() == [1, 1]
+
+
+# --- shipped data: missing folders are not created, every shipped file has its SHA-256 ----------
+
+
+def test_load_mnist_from_a_missing_folder_creates_nothing(tmp_path):
+    root = tmp_path / "nowhere"
+    with pytest.raises(data.DataError) as error:
+        data.load_mnist("test", root=root)
+    assert not root.exists() and "\n" not in str(error.value) and "is missing" in str(error.value)
+
+
+def test_the_manifest_lists_every_shipped_file_with_its_sha256():
+    manifest = integrity.read_manifest(experiments.DATA)
+    assert sorted(manifest) == integrity.shipped_files(experiments.DATA)
+    for name, digest in manifest.items():
+        assert integrity.sha256(experiments.DATA / name) == digest, f"data/{name} differs from data/SHA256SUMS"
+
+
+def test_a_flipped_bit_in_a_shipped_file_is_caught(tmp_path):
+    root = tmp_path / "data"
+    (root / "weights").mkdir(parents=True)
+    shipped = experiments.DATA / "weights" / "lenet5.safetensors"
+    copy = root / "weights" / shipped.name
+    copy.write_bytes(shipped.read_bytes())
+    integrity.write_manifest(root, {"weights/lenet5.safetensors": integrity.sha256(shipped)})
+    assert integrity.verify(copy, root, "baselines") == copy
+    damaged = bytearray(copy.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x10
+    copy.write_bytes(bytes(damaged))
+    with pytest.raises(data.DataError) as error:
+        integrity.verify(copy, root, "baselines")
+    message = str(error.value)
+    assert "\n" not in message and str(copy) in message
+    assert "`git checkout -- data/weights/lenet5.safetensors`" in message
+    assert "`python -m coursekit.reproduce baselines`" in message
+    (root / "weights" / "mine.safetensors").write_bytes(b"a student's own file")  # not listed: not checked
+    integrity.verify(root / "weights" / "mine.safetensors", root)
