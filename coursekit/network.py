@@ -78,10 +78,13 @@ def layer_flops(model, input_shape=(1, 1, 28, 28)):
     shape of one input (an MNIST image by default). A masked (not shrunk) layer costs as much as
     a dense one: the shapes are what count."""
     flops_of, hooks = {}, []
+
+    def _count(name, module, out):
+        positions = out[0, 0].numel() if out.dim() == 4 else 1  # output positions of a conv, 1 for a linear
+        flops_of[name] = 2 * module.weight.numel() * positions
+
     for name, module in layers(model).items():
-        positions = lambda out: out[0, 0].numel() if out.dim() == 4 else 1  # noqa: E731
-        hook = lambda m, args, out, name=name: flops_of.__setitem__(name, 2 * m.weight.numel() * positions(out))  # noqa: E731
-        hooks.append(module.register_forward_hook(hook))
+        hooks.append(module.register_forward_hook(lambda m, args, out, name=name: _count(name, m, out)))
     try:
         device = next(model.parameters()).device
         model.eval()(torch.zeros(*input_shape, device=device))

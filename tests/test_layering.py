@@ -97,10 +97,14 @@ def test_imports_point_down(path):
 )
 def test_methods_hold_no_data_path(path):
     source = path.read_text()
-    assert "__file__" not in source and '"data"' not in source, f"{path.name} points into data/: move that to experiments"
+    assert "__file__" not in source and '"data"' not in source, (
+        f"{path.name} points into data/: move that to experiments"
+    )
 
 
 def test_an_upward_import_is_caught():
     """The check above can fail: relative and absolute upward imports are both seen."""
-    assert {"data", "experiments"} <= _imported_source("from .data import load_mnist\nfrom coursekit.experiments import pruning\n")
+    assert {"data", "experiments"} <= _imported_source(
+        "from .data import load_mnist\nfrom coursekit.experiments import pruning\n"
+    )
     assert _imported_source("from .. import train\n", ("widgets",)) == {"train"}

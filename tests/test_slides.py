@@ -34,14 +34,27 @@ def test_decks_load_only_files_under_slides():
 
 
 def cells(*types, tags=()):
-    return [nbformat.v4.new_markdown_cell(f"{t}", metadata={"slideshow": {"slide_type": t}, "tags": list(tags)}) for t in types]
+    return [
+        nbformat.v4.new_markdown_cell(f"{t}", metadata={"slideshow": {"slide_type": t}, "tags": list(tags)})
+        for t in types
+    ]
 
 
 def test_lecture_follows_the_lecture_order_and_takes_tagged_cells(slides_build):
-    names = ["04_factorization.ipynb", "00_why_compress.ipynb", "09_extra.ipynb", "02_quantization.ipynb", "05_structured_pruning.ipynb", "01_pruning.ipynb"]
+    names = [
+        "04_factorization.ipynb",
+        "00_why_compress.ipynb",
+        "09_extra.ipynb",
+        "02_quantization.ipynb",
+        "05_structured_pruning.ipynb",
+        "01_pruning.ipynb",
+    ]
     ordered = sorted(names, key=slides_build.lecture_rank)
     assert [name[:2] for name in ordered] == ["00", "01", "05", "02", "04", "09"]
-    untagged = nbformat.v4.new_notebook(cells=cells("slide", "fragment"), metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    untagged = nbformat.v4.new_notebook(
+        cells=cells("slide", "fragment"),
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     tagged = nbformat.v4.new_notebook(cells=cells("slide", "notes") + cells("subslide", tags=["lecture"]))
     lecture = slides_build.lecture_notebook([untagged, tagged])
     assert [c.source for c in lecture.cells] == ["slide", "fragment", "subslide"]
