@@ -20,54 +20,17 @@ Symbols are the integers ``0 .. len(counts) - 1``; counts and lengths are indexe
 
 import heapq
 import itertools
-import operator
 
 import numpy as np
+
+from .arguments import integer as _integer
+from .arguments import integers as _integers
 
 MAX_CODE_BITS = 48  # the longest code ``decode`` reads (and so the longest ``encode`` writes)
 MAX_INDEX_BITS = 16  # the widest relative index: gaps of up to 2**16 positions
 
 
 # --- checking arguments ---------------------------------------------------------------------
-
-
-def _integer(value, name, low=0, high=None):
-    """``value`` as a Python int (numpy integers too), or a ``ValueError`` naming ``name`` and the
-    allowed range ``low .. high`` (``high=None``: no upper bound)."""
-    allowed = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})") from None
-    if number < low or (high is not None and number > high):
-        raise ValueError(f"{name} must be {allowed}, got {number}")
-    return number
-
-
-def _integers(values, name, low=0, high=None):
-    """``values`` as a 1-D int64 array (integral floats accepted), or a ``ValueError`` naming
-    ``name`` and the allowed range ``low .. high`` of its entries."""
-    allowed = f"integers >= {low}" if high is None else f"integers from {low} to {high}"
-    try:
-        array = np.asarray(values)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a 1-D sequence of {allowed}") from None
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D sequence of {allowed}, got an array of shape {array.shape}")
-    if array.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if np.issubdtype(array.dtype, np.floating):
-        if not np.isfinite(array).all() or (array != np.round(array)).any():
-            bad = ~np.isfinite(array) | (array != np.round(array))
-            raise ValueError(f"{name} must hold {allowed}, got {array[np.flatnonzero(bad)[0]]}")
-    elif not np.issubdtype(array.dtype, np.integer) or array.dtype == bool:
-        raise ValueError(f"{name} must hold {allowed}, got {array.dtype} values")
-    bad = (array < low) | (array > high) if high is not None else array < low
-    if bad.any():
-        raise ValueError(f"{name} must hold {allowed}, got {array[np.flatnonzero(bad)[0]]}")
-    return array.astype(np.int64)
 
 
 def _counts(counts, name="counts"):
@@ -97,7 +60,7 @@ def huffman_tree(counts):
     A leaf is a symbol (int); an inner node is a pair ``(left, right)``. Returns ``None`` when
     no symbol occurs. Ties are broken by creation order, so the tree is deterministic.
     """
-    counts = _integers(counts, "counts")
+    counts = _integers(counts, "counts", 0)
     order = itertools.count()  # tie-breaker: never compare two subtrees directly
     heap = [(int(c), next(order), s) for s, c in enumerate(counts) if c > 0]
     if not heap:
@@ -116,7 +79,7 @@ def code_lengths(counts):
     Length = depth of the symbol's leaf in ``huffman_tree(counts)``; 0 for absent symbols.
     A lone symbol gets 1 bit (a code must have at least one bit to be read).
     """
-    lengths = np.zeros(len(_integers(counts, "counts")), dtype=np.int64)
+    lengths = np.zeros(len(_integers(counts, "counts", 0)), dtype=np.int64)
     tree = huffman_tree(counts)
     stack = [] if tree is None else [(tree, 0)]
     while stack:
