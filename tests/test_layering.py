@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "coursekit"
 # the layer of every module of coursekit; a new module must be placed here
 LAYERS = {
     "network": "method",
+    "arguments": "method",
     "models": "method",
     "papers": "method",
     "plots": "method",
