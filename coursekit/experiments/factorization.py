@@ -129,14 +129,14 @@ def equal_size_comparison(bits_list=(2, 3, 4, 5), index_bits=5):
     relative index each), and low rank (float32 factors of fc1, fc2). Byte counts as in
     ``quantization.model_bits``. Returns one dict per bit width.
     """
-    from .. import pruning, quantization  # the other chapters' methods
+    from .. import kmeans_fast, pruning, quantization  # the other chapters' methods
 
     base = baselines.pretrained("lenet_300_100")
     weights = sum(w.numel() for w in network.weights(base).values())
     bias_bits = 32 * sum(m.bias.numel() for m in network.layers(base).values())
     rows = []
     for bits in bits_list:
-        quantized = quantization.quantize_model_(copy.deepcopy(base), bits)
+        quantized = quantization.quantize_model_(copy.deepcopy(base), bits, kmeans=kmeans_fast.kmeans_1d)
         budget_bits = quantization.model_bits(quantized, fc_bits=bits, index_bits=index_bits)
         sparsity = 1 - (budget_bits - bias_bits) / (32 + index_bits) / weights
         pruned = pruning.apply_masks(copy.deepcopy(base), pruning.layerwise_masks(base, sparsity))
