@@ -18,7 +18,7 @@ import copy
 import torch
 from torch import nn
 
-from . import network
+from . import arguments, network
 
 __all__ = [
     "low_rank",
@@ -77,10 +77,18 @@ def tail_energy(singular_values, rank):
 def rank_for_energy(singular_values, energy):
     """Smallest rank whose singular values keep at least ``energy`` (a fraction in (0, 1]) of
     ``sum(S^2)``, the squared Frobenius norm of the matrix."""
-    if not 0 < energy <= 1:
-        raise ValueError(f"energy must be a fraction in (0, 1], got {energy!r}")
+    try:
+        energy = arguments.number(energy, "energy", above=0, high=1)
+    except ValueError:
+        raise ValueError(f"energy must be a fraction in (0, 1], got {energy!r}") from None
+    arguments.finite(singular_values, "singular_values")
+    if singular_values.dim() != 1 or len(singular_values) == 0 or (singular_values < 0).any():
+        raise ValueError("singular_values must be a non-empty 1-D tensor of numbers >= 0")
+    if (singular_values**2).sum() == 0:
+        return 1  # the zero matrix: rank 1 keeps all of its (zero) energy
     kept = torch.cumsum(singular_values**2, 0) / (singular_values**2).sum()
-    return int(torch.searchsorted(kept, torch.tensor(energy, dtype=kept.dtype) - 1e-6).item()) + 1
+    rank = int(torch.searchsorted(kept, torch.tensor(energy, dtype=kept.dtype) - 1e-6).item()) + 1
+    return min(rank, len(singular_values))
 
 
 def factorized_size(n, m, rank):

@@ -31,7 +31,7 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from torch.nn.utils import prune
 
-from . import models, network
+from . import arguments, models, network
 
 __all__ = [
     "std_threshold",
@@ -60,7 +60,7 @@ __all__ = [
 
 def std_threshold(weight, quality):
     """LWC Sec. 3 / DC Sec. 2: threshold = quality parameter x standard deviation of the layer's weights."""
-    return quality * weight.std().item()
+    return arguments.number(quality, "quality", low=0) * weight.std().item()
 
 
 def sparsity_threshold(scores, sparsity):
@@ -75,8 +75,10 @@ def sparsity_threshold(scores, sparsity):
 
 def _check_sparsity(sparsity):
     """Raise a clear error unless ``0 <= sparsity <= 1`` (a fraction, not a percentage)."""
-    if not 0 <= sparsity <= 1:
-        raise ValueError(f"sparsity must be a fraction in [0, 1] (e.g. 0.9 for 90%), not {sparsity!r}")
+    try:
+        arguments.number(sparsity, "sparsity", 0, 1)
+    except ValueError:
+        raise ValueError(f"sparsity must be a fraction in [0, 1] (e.g. 0.9 for 90%), not {sparsity!r}") from None
 
 
 def threshold_mask(weight, threshold):
@@ -129,6 +131,9 @@ def std_masks(model, quality):
     """LWC: keep ``|w| > quality x std(layer)``; ``quality`` is a number or ``{layer name: number}``."""
     named = network.weights(model)
     q = quality if isinstance(quality, dict) else dict.fromkeys(named, quality)
+    unknown = set(q) - set(named)
+    if unknown:
+        raise ValueError(f"quality names unknown layers {sorted(unknown)}; this model has {list(named)}")
     return {name: threshold_mask(w, std_threshold(w, q[name])) for name, w in named.items()}
 
 
@@ -174,7 +179,10 @@ def make_permanent(model):
 def geometric_schedule(sparsity, steps):
     """Per-layer sparsities of each round: the fraction kept goes from 1 to ``1 - sparsity`` in
     ``steps`` equal ratios (e.g. keep 20%, 6.3%, 4% in three steps). ``sparsity``:
-    ``{layer name: final fraction}``; returns ``steps`` such dicts."""
+    ``{layer name: final fraction}`` (each in [0, 1]); returns ``steps`` (>= 1) such dicts."""
+    steps = arguments.integer(steps, "steps", 1)
+    for s in sparsity.values():
+        _check_sparsity(s)
     return [{name: 1 - (1 - s) ** ((i + 1) / steps) for name, s in sparsity.items()} for i in range(steps)]
 
 

@@ -31,7 +31,7 @@ from scipy.stats import spearmanr
 from torch import nn
 from torch.nn.utils import prune
 
-from . import network
+from . import arguments, network
 
 __all__ = [
     "add_masks",
@@ -81,7 +81,16 @@ def kept(layer):
 
 
 def remove_map(layer, k):
-    """Remove output map ``k`` of a masked ``layer``: zero its weight row and its bias (in place)."""
+    """Remove output map ``k`` of a masked ``layer``: zero its weight row and its bias (in place).
+
+    ``k`` is a kept map, 0 to maps - 1; a layer's last map cannot go (the network would compute nothing).
+    """
+    keep = kept(layer)
+    k = arguments.integer(k, "k", 0, len(keep) - 1)
+    if not keep[k]:
+        raise ValueError(f"k: map {k} is already removed")
+    if int(keep.sum()) == 1:
+        raise ValueError(f"k: map {k} is the layer's last map; a layer keeps at least one")
     layer.weight_mask[k] = 0
     layer.bias_mask[k] = 0
 
@@ -295,6 +304,8 @@ def lowest_maps(model, units, scores, count, flops_weight=0.0, input_shape=(1, 1
     times what one map of its layer costs (``map_mflops`` for inputs of ``input_shape``), so maps
     of expensive layers go first.
     """
+    flops_weight = arguments.number(flops_weight, "flops_weight", low=0)
+    count = arguments.integer(count, "count", 0)  # more than can go: all that can (each layer keeps one)
     cost = map_mflops(model, units, input_shape) if flops_weight else {}
     candidates, left = [], {}
     for name, (layer, _) in units.items():
