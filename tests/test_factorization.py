@@ -147,25 +147,6 @@ def test_nnmf_beats_the_mean_and_trains_deterministically():
     assert again[0] == losses and again[1] == test_rmse
 
 
-def test_rank_slider_extremes_and_bad_input():
-    from coursekit import train, widgets
-
-    table = load_json("factorization", "lenet_300_100.json")
-    panel = widgets.factorization_panel()
-    lowest = panel.update(fraction=0.01, fine_tuned=False)
-    assert lowest["ranks"] == {"fc1": 3, "fc2": 1}  # fc2 at rank 1
-    net = F.factorize_network(baselines.pretrained("lenet_300_100"), {"fc1": 3, "fc2": 1})
-    assert lowest["parameters"] == network.count_parameters(net)
-    assert lowest["error"] == pytest.approx(train.evaluate(net), abs=2e-4)  # the table is the live network
-    assert panel.update(fraction=0.01, fine_tuned=True)["error"] < lowest["error"]
-    full = panel.update(fraction=1.0, fine_tuned=False)
-    assert full["ranks"] == {"fc1": 300, "fc2": 100}
-    assert full["error"] == pytest.approx(table["baseline_error"], abs=5e-4)
-    assert full["parameters"] > table["dense_parameters"]  # full rank is past the break-even
-    with pytest.raises(ValueError, match="fraction=0.123: choose one of"):
-        panel.update(fraction=0.123)
-
-
 def test_fine_tuned_checkpoint_at_an_unknown_fraction_is_a_clear_error():
     with pytest.raises(ValueError, match="no fine-tuned checkpoint"):
         results.load_fine_tuned("lenet_300_100", 0.123)

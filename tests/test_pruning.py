@@ -1,5 +1,5 @@
 """Magnitude pruning (coursekit.pruning), its results (coursekit.experiments.pruning) and the
-pruning slider (coursekit.widgets.pruning_panel)."""
+live pruning panel (tests/test_live_panels.py)."""
 
 import pytest
 import torch
@@ -8,9 +8,9 @@ from safetensors.torch import save_file
 from torch import nn
 from torch.nn.utils import prune
 
-from coursekit import experiments, models, network, pruning, widgets
-from coursekit.experiments import baselines
+from coursekit import experiments, models, network, pruning
 from coursekit.experiments import pruning as experiment
+from coursekit.experiments import quantization as quantization_experiments
 
 
 def tiny_net(w1, w2):
@@ -236,8 +236,6 @@ def test_load_pruned_rejects_unknown_names():
     [
         lambda: experiment.load_pruned("lenet5"),
         lambda: experiment.pruned_info("lenet_300_100"),
-        lambda: experiment.load_results("slider.json"),
-        widgets.pruning_panel,
     ],
 )
 def test_missing_results_fail_naming_the_command(monkeypatch, tmp_path, load):
@@ -248,54 +246,10 @@ def test_missing_results_fail_naming_the_command(monkeypatch, tmp_path, load):
 
 @pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
 def test_the_committed_results_are_all_there(name):
-    results, slider = experiment.load_results()[name], experiment.load_results("slider.json")[name]
+    results = experiment.load_results()[name]
     assert len(results["sensitivity"]) == len(network.layers(models.build(name)))
     assert all(len(errors) == len(experiment.SCAN) for errors in results["sensitivity"].values())
     assert all(len(results["iterative"][scope]) == len(experiment.GRID) for scope in ("layer", "global"))
-    assert slider["percents"] == experiment.SLIDER_PERCENTS
-    assert len(slider["edges"]) == experiment.HISTOGRAM_BINS + 1
-    for scope in ("layer", "global"):
-        for sparsity in experiment.GRID:
-            assert experiment.grid_path(name, scope, sparsity).is_file()
-
-
-# --- the slider, driven from Python ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def panel():
-    return widgets.pruning_panel()
-
-
-@pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
-@pytest.mark.parametrize("scope", ["layer", "global"])
-@pytest.mark.parametrize("retrained", [False, True])
-def test_slider_extremes_give_results(panel, model, scope, retrained):
-    dense = panel.update(sparsity=0, scope=scope, model=model, retrained=retrained)
-    weights = sum(w.numel() for w in network.weights(models.build(model)).values())
-    assert dense["nonzero_weights"] == weights
-    assert dense["csr_kb"] > dense["dense_kb"]  # CSR doubles the storage of a dense matrix
-    sparse = panel.update(sparsity=99, scope=scope, model=model, retrained=retrained)
-    assert sparse["nonzero_weights"] == pytest.approx(0.01 * weights, rel=0.05)
-    assert sparse["csr_kb"] < dense["dense_kb"] / 10
-    assert 0 <= sparse["error"] <= 1
-
-
-def test_slider_at_zero_shows_the_baseline_error(panel):
-    shown = panel.update(sparsity=0, model="lenet_300_100")
-    assert shown["error"] == pytest.approx(baselines.baseline_info("lenet_300_100")["test_error"], abs=1e-6)
-    assert shown["test_images"] == 10_000
-    assert panel.update(sparsity=0, model="lenet5")["test_images"] == 2_000
-
-
-@pytest.mark.parametrize(
-    "values", [{"sparsity": -1}, {"sparsity": 99.6}, {"sparsity": 150}, {"model": "vgg16"}, {"scope": "row"}]
-)
-def test_slider_rejects_out_of_range_values(panel, values):
-    with pytest.raises(ValueError, match="sparsity=|model=|scope="):
-        panel.update(**values)
-
-
-def test_slider_retrained_uses_the_checkpoint_below(panel):
-    assert panel.update(sparsity=85, retrained=True)["retrained_at"] == 80
-    assert panel.update(sparsity=30, retrained=True)["retrained_at"] == 0
+    if name == "lenet_300_100":  # the retrained checkpoints the quantization chapter starts from
+        for sparsity in quantization_experiments.PRUNED_GRID:
+            assert experiment.grid_path(name, "layer", sparsity).is_file()

@@ -220,47 +220,21 @@ def test_linear_quantization_levels():
     assert torch.allclose(out, torch.tensor([0.0, -1.0, -1 / 3, 1 / 3, 1.0, 1 / 3]))
 
 
-# ---------------------------------------------------------------- the bits slider (needs data/quantization/)
-
-
-@pytest.fixture(scope="module")
-def panel():
-    from coursekit import widgets
-
-    return widgets.quantization_panel()
+# ---------------------------------------------------------------- precomputed results (needs data/quantization/)
 
 
 @pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
-@pytest.mark.parametrize("bits", [1, 8])
-@pytest.mark.parametrize("finetuned", [False, True])
-def test_slider_extremes(panel, model, bits, finetuned):
+def test_the_fine_tuned_settings_are_all_there(model):
     table = results.load_results(model)
-    conv = bits if model == "lenet5" else 32
-    for init in q.INITS:
-        shown = panel.update(fc_bits=bits, conv_bits=bits, init=init, finetuned=finetuned, model=model)
-        row = table["configs"][results.config_key(conv, bits, init)]
-        assert shown["error"] == (row["finetuned_error"] if finetuned else row["error"])
-        assert shown["rate"] == pytest.approx(table["dense_bits"] / row["bits"])
-        n = 235_200 if model == "lenet_300_100" else 400_000
-        assert shown["layer_rate"] == pytest.approx(q.compression_rate(n, 2**bits))
-    assert 1 < shown["rate"] < 32
-
-
-@pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
-def test_every_slider_setting_was_fine_tuned(model):
-    table = results.load_results(model)
-    conv_bits = range(1, 9) if model == "lenet5" else [32]
-    for conv, fc, init in itertools.product(conv_bits, range(1, 9), q.INITS):
+    settings = (
+        [(32, fc, init) for fc in range(1, 9) for init in q.INITS]
+        if model == "lenet_300_100"
+        else [(conv, fc, "linear") for conv, fc in results.LENET5_FINE_TUNED]
+    )
+    for conv, fc, init in settings:
         row = table["configs"][results.config_key(conv, fc, init)]
-        assert 0 <= row["finetuned_error"] < 1 and set(row["finetuned_codebooks"]) == set(table["layers"])
-
-
-@pytest.mark.parametrize(
-    "bad", [dict(fc_bits=0), dict(fc_bits=9), dict(conv_bits=0), dict(init="uniform"), dict(model="alexnet")]
-)
-def test_slider_out_of_range_is_a_clear_error(panel, bad):
-    with pytest.raises(ValueError, match="bits must be an integer from 1 to 8|init=|model="):
-        panel.update(**bad)
+        quantized = {layer for layer in table["layers"] if (conv if layer.startswith("conv") else fc) < 32}
+        assert 0 <= row["finetuned_error"] < 1 and set(row["finetuned_codebooks"]) == quantized
 
 
 def test_fine_tuned_checkpoint_reloads_to_its_recorded_error():

@@ -1,15 +1,14 @@
 """The pruning chapter's experiments (notebook 01): the recipes, ``reproduce()`` and its results.
 
 ``python -m coursekit.reproduce pruning`` runs ``reproduce()``: from the trained baselines it
-prunes and retrains the final 12x models of LWC Table 1, the retrained grid and the curves of LWC
-Fig. 5, the per-layer sensitivity scan and every position of the slider, into ``data/pruning/``.
+prunes and retrains the final 12x models of LWC Table 1, the retrained curves of LWC Fig. 5 and
+the per-layer sensitivity scan, into ``data/pruning/``.
 The method it applies is ``coursekit.pruning``; ``load_results``, ``load_pruned`` and
 ``pruned_info`` read what it wrote.
 """
 
 import time
 
-import numpy as np
 import torch
 
 from .. import models, network, pruning, train
@@ -42,23 +41,24 @@ RETRAIN = {
     "lenet_300_100": dict(lr=0.1, weight_decay=5e-4, batch_size=256),
     "lenet5": dict(lr=0.02, weight_decay=5e-4, batch_size=256),
 }
-# Sparsities of the retrained checkpoints (the slider's "retrained" grid and the curves of LWC
-# Fig. 5), each reached from the previous one in one round of `GRID_EPOCHS`.
+# Sparsities of the retrained curves of LWC Fig. 5 (the live panel draws them beside its live
+# curve), each reached from the previous one in one round of `GRID_EPOCHS`.
 GRID = [0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99]
 GRID_EPOCHS = {"lenet_300_100": 2, "lenet5": 0.25}
 # Sparsities of the per-layer sensitivity scan (one layer pruned at a time, no retraining).
 SCAN = [0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
-# The slider: every whole percent from 0 to 99; LeNet-5 is evaluated on the first 2,000 test images.
-SLIDER_PERCENTS = list(range(100))
-SLIDER_IMAGES = {"lenet_300_100": None, "lenet5": 2000}
-HISTOGRAM_BINS = 80
+# Test images the curves and scans are evaluated on: LeNet-5 on the first 2,000 (None: all 10,000).
+TEST_IMAGES = {"lenet_300_100": None, "lenet5": 2000}
+# The retrained layer-wise checkpoints kept in data/pruning/grid/: the ones the quantization
+# chapter starts from (its pruning-only and pruning + quantization curves).
+CHECKPOINTS = {"lenet_300_100": (0.5, 0.7, 0.8, 0.9, 0.95, 0.97)}
 
 
 # --- the results ------------------------------------------------------------------------------
 
 
 def load_results(filename="results.json"):
-    """The numbers ``reproduce()`` wrote: ``results.json`` (tables, curves) or ``slider.json``."""
+    """The numbers ``reproduce()`` wrote to ``results.json`` (tables, curves)."""
     return load_json("pruning", filename)
 
 
@@ -80,7 +80,7 @@ def pruned_info(name):
 
 
 def grid_path(name, scope, sparsity, must_exist=True):
-    """The retrained checkpoint of ``name`` at ``sparsity`` (one of ``GRID``), ``scope`` "layer" or "global"."""
+    """The retrained checkpoint of ``name`` at ``sparsity`` (see ``CHECKPOINTS``), ``scope`` "layer" or "global"."""
     return path("pruning", f"grid/{name}_{scope}_{round(100 * sparsity)}.safetensors", must_exist)
 
 
@@ -133,13 +133,15 @@ def prune_final(name, progress=True):
 
 
 def retrained_grid(name, scope, progress=True):
-    """Iterative prune + retrain through ``GRID`` (``scope`` "layer" or "global"), saving each
-    checkpoint (fp16 values) for the slider. Returns the test error at each ``GRID`` sparsity."""
+    """Iterative prune + retrain through ``GRID`` (``scope`` "layer" or "global"), saving the
+    layer-wise checkpoints of ``CHECKPOINTS`` (fp16 values). Returns the test error at each ``GRID``
+    sparsity."""
     errors = []
     retrain = _retrain(GRID_EPOCHS[name], progress=progress, desc="retrain step", **RETRAIN[name])
     for sparsity, model in pruning.prune_and_retrain(baselines.pretrained(name), GRID, retrain, scope=scope):
-        errors.append(train.evaluate(model, limit=SLIDER_IMAGES[name]))
-        pruning.save_sparse(model, grid_path(name, scope, sparsity, must_exist=False), name, torch.float16)
+        errors.append(train.evaluate(model, limit=TEST_IMAGES[name]))
+        if scope == "layer" and sparsity in CHECKPOINTS.get(name, ()):
+            pruning.save_sparse(model, grid_path(name, scope, sparsity, must_exist=False), name, torch.float16)
     return errors
 
 
@@ -151,7 +153,7 @@ def one_shot_errors(name, progress=True):
         model = baselines.pretrained(name)
         pruning.apply_masks(model, pruning.layerwise_masks(model, sparsity))
         train.fit(model, GRID_EPOCHS[name], **RETRAIN[name], progress=progress, desc=f"one shot {sparsity}")
-        errors.append(train.evaluate(model, limit=SLIDER_IMAGES[name]))
+        errors.append(train.evaluate(model, limit=TEST_IMAGES[name]))
     return errors
 
 
@@ -166,60 +168,8 @@ def sensitivity_scan(name):
         for sparsity in SCAN:
             model = baselines.pretrained(name)
             pruning.apply_masks(model, pruning.layerwise_masks(model, {layer: sparsity}))
-            scan[layer].append(train.evaluate(model, limit=SLIDER_IMAGES[name]))
+            scan[layer].append(train.evaluate(model, limit=TEST_IMAGES[name]))
     return scan
-
-
-# --- the slider's table -----------------------------------------------------------------------
-
-
-def _weight_histogram(model, edges):
-    """Counts of the nonzero weights of all layers in the bins ``edges`` (values outside are clipped in)."""
-    values = torch.cat([w[w != 0].flatten() for w in network.weights(model).values()]).numpy()
-    return np.histogram(np.clip(values, edges[0], edges[-1]), edges)[0].tolist()
-
-
-def _model_bytes(model):
-    """``(dense, csr)`` bytes of all parameters in float32: weights dense or CSR, biases dense."""
-    named = network.layers(model)
-    biases = 4 * sum(m.bias.numel() for m in named.values() if m.bias is not None)
-    ws = network.weights(model).values()
-    return sum(network.dense_bytes(w) for w in ws) + biases, sum(network.csr_bytes(w) for w in ws) + biases
-
-
-def _slider_point(model, scope, sparsity, name, edges):
-    """What the slider shows for ``model`` pruned to ``sparsity``: error, nonzeros, sizes, histogram."""
-    make_masks = pruning.layerwise_masks if scope == "layer" else pruning.global_masks
-    pruning.apply_masks(model, make_masks(model, sparsity))
-    dense, csr = _model_bytes(model)
-    return {
-        "error": train.evaluate(model, limit=SLIDER_IMAGES[name]),
-        "nonzero_weights": sum(nz for nz, _ in network.nonzero_weights(model).values()),
-        "dense_kb": dense / 1024,
-        "csr_kb": csr / 1024,
-        "histogram": _weight_histogram(model, edges),
-    }
-
-
-def slider_table(name, progress=True):
-    """Every slider position precomputed (``SLIDER_PERCENTS`` x scope x retrained), so a slider
-    move is a table lookup. "Retrained" starts from the retrained checkpoint of the largest
-    ``GRID`` sparsity not above the position (the baseline below the first) and prunes it further.
-    """
-    from tqdm.auto import tqdm
-
-    limit = max(w.abs().max().item() for w in network.weights(baselines.pretrained(name)).values())
-    edges = np.linspace(-limit, limit, HISTOGRAM_BINS + 1)
-    table = {"edges": edges.tolist(), "images": SLIDER_IMAGES[name] or 10_000, "percents": SLIDER_PERCENTS}
-    for scope in ("layer", "global"):
-        for retrained in (False, True):
-            rows = []
-            for percent in tqdm(SLIDER_PERCENTS, desc=f"slider {name} {scope} {retrained}", disable=not progress):
-                start = max([0] + [g for g in GRID if g <= percent / 100]) if retrained else 0
-                model = pruning.load_sparse(grid_path(name, scope, start)) if start else baselines.pretrained(name)
-                rows.append({"from": start, **_slider_point(model, scope, percent / 100, name, edges)})
-            table[f"{scope}/{'retrained' if retrained else 'pruned'}"] = rows
-    return table
 
 
 # --- `python -m coursekit.reproduce pruning` ------------------------------------------------------
@@ -237,25 +187,24 @@ def reproduce_final(name):
 
 
 def reproduce_model(name):
-    """Everything the notebook loads for one model: ``(results, slider table)``."""
+    """Everything the notebook loads for one model (``results.json``'s entry)."""
     results = {"final": reproduce_final(name), "sensitivity": sensitivity_scan(name)}
     results["iterative"] = {scope: retrained_grid(name, scope) for scope in ("layer", "global")}
     if name == "lenet_300_100":
         results["one_shot"] = one_shot_errors(name)
-    return results, slider_table(name)
+    return results
 
 
 def reproduce(names=tuple(FINAL)):
-    """Regenerate ``data/pruning/``: the final 12x models, the retrained grid, the curves of LWC
-    Fig. 5, the sensitivity scans, Tables 1-3 measured and the slider's table."""
+    """Regenerate ``data/pruning/``: the final 12x models, the retrained curves of LWC Fig. 5 (and
+    the checkpoints of ``CHECKPOINTS``), the sensitivity scans, Tables 1-3 measured."""
     torch.set_num_threads(1)  # the CPU is shared: one thread each runs faster than oversubscribed
     for name in names:
         start = time.perf_counter()
-        results, slider = reproduce_model(name)
+        results = reproduce_model(name)
         results["seconds"] = round(time.perf_counter() - start)
-        for filename, data in (("results.json", results), ("slider.json", slider)):
-            previous = load_results(filename) if path("pruning", filename, must_exist=False).is_file() else {}
-            write_json("pruning", filename, {**previous, name: data})
+        previous = load_results() if path("pruning", "results.json", must_exist=False).is_file() else {}
+        write_json("pruning", "results.json", {**previous, name: results})
         before, after = results["final"]["parameters"]
         print(
             f"{name}: {100 * results['final']['baseline_error']:.2f}% -> {100 * results['final']['test_error']:.2f}% "

@@ -3,8 +3,8 @@
 ``python -m coursekit.reproduce quantization`` quantizes the baselines and the pruning chapter's
 models with every init and bit width (``coursekit.quantization``, clustered by
 ``kmeans_fast.kmeans_1d``), fine-tunes their codebooks on MNIST and writes ``data/quantization/``:
-``NAME.json`` (errors, sizes, codebooks) and ``NAME_finetuned.safetensors`` (the fine-tuned
-codebooks and biases). ``load_results`` and ``load_fine_tuned`` read them back.
+``NAME.json`` (errors, sizes, codebooks) and ``lenet_300_100_finetuned.safetensors`` (the
+fine-tuned codebooks and biases). ``load_results`` and ``load_fine_tuned`` read them back.
 """
 
 import copy
@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from .. import kmeans_fast, network, pruning, train
 from ..data import load_mnist
+from ..papers import DC_TABLE6
 from ..quantization import INITS, codebook, linear_quantize, model_bits, quantize_model_
 from . import baselines, load_json, path, write_json
 from . import pruning as pruning_experiments
@@ -24,9 +25,17 @@ from . import pruning as pruning_experiments
 # sum over thousands of weights (Eq. 3), so the learning rate is far below the baseline's 0.05.
 FINE_TUNE = {"lenet_300_100": dict(epochs=0.5, lr=3e-5), "lenet5": dict(epochs=0.05, lr=1e-5)}
 
+# LeNet-5's fine-tuned settings (conv bits, fc bits), linear init: Fig. 7's two curves (one kind of
+# layer left at 32 bits), DC Table 6's rows, and the conv-at-8-bits row the live panel draws beside
+# its live curve. (The old slider fine-tuned every conv x fc x init setting: 256 more runs, ~35 min.)
+LENET5_FINE_TUNED = sorted(
+    ({(c, 32) for c in range(1, 9)} | {(32, f) for f in range(1, 9)} | {(8, f) for f in range(1, 9)} | set(DC_TABLE6))
+    - {(32, 32)}  # the baseline itself
+)
+
 # The pruning chapter's retrained layer-wise grid (fraction of weights pruned) used beside its final
 # model (LWC's per-layer profile, 12.7x) for the pruning-only and pruning + quantization curves.
-PRUNED_GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97)
+PRUNED_GRID = pruning_experiments.CHECKPOINTS["lenet_300_100"]
 
 
 def config_key(conv_bits, fc_bits, init):
@@ -161,16 +170,15 @@ def reproduce_lenet_300_100():
 
 def reproduce_lenet5():
     """LeNet-5: the grid of conv bits x fc bits x init (quantized, not fine-tuned; the conv
-    features are computed once per conv setting), then every setting of the slider (conv and fc
-    bits 1-8, each init) fine-tuned, plus Fig. 7's two curves (one kind of layer left at 32 bits,
-    linear init). Writes ``lenet5.json`` and the linear-init fine-tuned checkpoints."""
+    features are computed once per conv setting), then the settings of ``LENET5_FINE_TUNED``
+    fine-tuned (linear init). Writes ``lenet5.json``."""
     name = "lenet5"
     if baselines.baseline_info(name)["test_error"] > 0.02:
         raise RuntimeError("data/weights/lenet5 is not trained yet: run `python -m coursekit.train lenet5` first")
     base = baselines.pretrained(name)
     images, labels = load_mnist("test")
     out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINE_TUNE[name]}
-    out["configs"], out["layers"], checkpoints = {}, {}, {}
+    out["configs"], out["layers"] = {}, {}
     bit_widths = [*range(1, 9), 32]
     conv_part, fc_part = base[:5], base[5:]  # conv, pool, conv, pool, flatten | fc1, ReLU, fc2
     for init in INITS:
@@ -191,17 +199,12 @@ def reproduce_lenet5():
                 row = {"error": error, "finetuned_error": None, "bits": model_bits(base, fc, conv)}
                 out["configs"][config_key(conv, fc, init)] = row
         print(f"lenet5 grid {init}: 8/5 {100 * out['configs'][config_key(8, 5, init)]['error']:.2f}%", flush=True)
-    tuned_settings = [(c, 32, "linear") for c in range(1, 9)] + [(32, f, "linear") for f in range(1, 9)]
-    tuned_settings += [(c, f, init) for init in INITS for c in range(1, 9) for f in range(1, 9)]  # the slider's
-    for conv, fc, init in tqdm(tuned_settings, desc="lenet5 fine-tuning"):
-        row, _, tuned = quantize_and_fine_tune(base, name, fc, conv, init)
-        key = config_key(conv, fc, init)
+    for conv, fc in tqdm(LENET5_FINE_TUNED, desc="lenet5 fine-tuning"):
+        row, _, _ = quantize_and_fine_tune(base, name, fc, conv, "linear")
+        key = config_key(conv, fc, "linear")
         out["configs"][key].update(row)
-        if conv < 32 and fc < 32 and init == "linear":  # keep the file small: no 32-bit layers (fc1 alone is 1.6 MB)
-            checkpoints.update(_checkpoint_tensors(key, tuned))
         tqdm.write(f"lenet5 {key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%")
     write_json("quantization", f"{name}.json", out, indent=1)
-    save_file(checkpoints, _checkpoints_path(name, must_exist=False))
 
 
 def reproduce():
@@ -248,7 +251,8 @@ def best_tradeoffs(points):
 
 def load_fine_tuned(name, fc_bits, conv_bits=32, init="linear"):
     """A precomputed fine-tuned model: the baseline ``name`` quantized again (k-means is
-    deterministic, so the indices are the same) with its trained codebooks and biases loaded."""
+    deterministic, so the indices are the same) with its trained codebooks and biases loaded.
+    Only LeNet-300-100's are kept (``lenet_300_100_finetuned.safetensors``)."""
     checkpoints = _checkpoints_path(name)
     prefix = config_key(conv_bits, fc_bits, init) + "/"
     state = {k[len(prefix) :]: v for k, v in load_file(checkpoints).items() if k.startswith(prefix)}

@@ -257,3 +257,12 @@ def as_tensor(got, function, what):
     if tensor.dtype.is_complex:
         raise Problem(f"{name} returned dtype {tensor.dtype} for {what}: expected real numbers")
     return tensor
+
+
+def precomputed(load, chapter):
+    """``(load(), "")``, or ``(None, note)`` when the results are missing: the panel still computes
+    live and its label says which command makes the precomputed curve."""
+    try:
+        return load(), ""
+    except FileNotFoundError:
+        return None, f" &nbsp; (no precomputed curve: run <code>python -m coursekit.reproduce {chapter}</code>)"

@@ -1,86 +1,187 @@
 """The pruning chapter's panel (see ``coursekit.widgets``)."""
 
+import torch
 
-def pruning_panel():
-    """Notebook 01: magnitude pruning of LeNet-300-100 or LeNet-5, from 0 to 99% sparsity.
+from .. import network
+from ..experiments import pruning as experiments
+from . import _live
+from ._panel import canvas_png
 
-    Controls: sparsity (whole percent), layer-wise or global threshold, model, and "retrained"
-    (start from the checkpoint retrained at the largest precomputed sparsity not above the slider,
-    then prune it further). Every position was evaluated by ``python -m coursekit.reproduce
-    pruning`` (LeNet-300-100 on all 10,000 test images, LeNet-5 on the first 2,000), so a move is a
-    table lookup plus one redraw. ``update(sparsity=90, scope="global", model="lenet5",
-    retrained=True)`` returns the numbers shown: test error, nonzero weights, dense and CSR KB.
+HISTOGRAM_BINS = 80
+
+
+def _student_mask(prune, weight, sparsity, what):
+    """``prune(weight, sparsity)`` checked: a 0/1 mask of ``weight``'s shape, else ``Problem``."""
+    name = getattr(prune, "__name__", "prune")
+    mask = _live.as_tensor(_live.call_student(prune, (weight.clone(), sparsity), what), prune, what)
+    if mask.shape != weight.shape:
+        raise _live.Problem(
+            f"{name}(weight, {sparsity:g}) returned shape {tuple(mask.shape)} for {what}, "
+            f"expected the weight's shape {tuple(weight.shape)}"
+        )
+    mask = mask.to(weight.dtype)
+    if not ((mask == 0) | (mask == 1)).all():
+        raise _live.Problem(f"{name}(weight, {sparsity:g}) returned values other than 0 and 1 for {what}")
+    return mask
+
+
+def pruning_panel(model=None, prune=None, images=None):
+    """Notebook 01, live: magnitude pruning of ``model`` from 0 to 99% sparsity, computed on each move.
+
+    Args:
+        model: ``None`` or ``"lenet_300_100"`` (the course's trained LeNet-300-100), ``"lenet5"``,
+            or any ``nn.Module`` with ``nn.Linear`` / ``nn.Conv2d`` layers taking MNIST images.
+        prune: your ``magnitude_mask(weight, sparsity)`` (the exercise's signature: a 0/1 mask of
+            ``weight``'s shape removing exactly round(sparsity x n) weights); ``None``: the course's
+            own, with each layer's magnitudes sorted once so that a move is a cut.
+        images: how many test images to evaluate on (``None``: 10,000; 2,000 for LeNet-5).
+
+    Controls: sparsity (whole percent) and threshold (layer-wise: each layer loses that fraction of
+    its own weights; global: one threshold over all layers, with ``prune`` applied to all weights
+    at once). A move builds the masks, evaluates the pruned network on the test images and
+    redraws: error vs sparsity (each setting computed so far, live) beside the precomputed curve of
+    the same pruning *retrained* (``python -m coursekit.reproduce pruning``; course models only),
+    and the histogram of the surviving weights. ``update(sparsity=90, scope="global")`` returns the
+    numbers shown: test error, nonzero weights, dense and CSR KB.
     """
     import ipywidgets as widgets
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from ..experiments import pruning as experiment
-    from ._panel import canvas_png, panel
-
-    table = experiment.load_results("slider.json")
-    fig = Figure(figsize=(6, 2.6), dpi=72)  # drawn off-screen by Agg, shown as a PNG widget
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.set(yscale="log", ylim=(0.8, 3e5), xlabel="weight value", ylabel="nonzero weights per bin")
-    ax.set_title("nonzero weights of all layers")
-    stairs = ax.stairs(
-        np.ones(experiment.HISTOGRAM_BINS), np.arange(experiment.HISTOGRAM_BINS + 1), fill=True, animated=True
-    )
-    fig.tight_layout()
-    # Blitting: draw each model's empty axes once, then per move paste that background and draw
-    # only the histogram on it (a full matplotlib redraw takes longer than the 50 ms budget).
-    backgrounds = {}
-    for name, model_table in table.items():
-        ax.set_xlim(model_table["edges"][0], model_table["edges"][-1])
-        ax.set_title(f"{name}: nonzero weights of all layers")
-        fig.canvas.draw()
-        backgrounds[name] = fig.canvas.copy_from_bbox(fig.bbox)
-    image, label = widgets.Image(format="png"), widgets.HTML()
-
-    def update(sparsity=0, scope="layer", model="lenet_300_100", retrained=False):
-        if model not in table:
-            raise ValueError(f"model={model!r}: choose one of {sorted(table)}")
-        if scope not in ("layer", "global"):
-            raise ValueError(f"scope={scope!r}: choose 'layer' (one threshold per layer) or 'global' (one for all)")
-        percents = table[model]["percents"]
-        if not percents[0] <= sparsity <= percents[-1]:
-            raise ValueError(f"sparsity={sparsity!r}: give a percentage between {percents[0]} and {percents[-1]}")
-        percent = round(sparsity)
-        row = table[model][f"{scope}/{'retrained' if retrained else 'pruned'}"][percents.index(percent)]
-        fig.canvas.restore_region(backgrounds[model])
-        stairs.set_data(np.maximum(row["histogram"], 0.8), table[model]["edges"])
-        ax.draw_artist(stairs)
-        image.value = canvas_png(fig)
-        shown = {
-            "sparsity": percent,
-            "error": row["error"],
-            "nonzero_weights": row["nonzero_weights"],
-            "dense_kb": row["dense_kb"],
-            "csr_kb": row["csr_kb"],
-            "retrained_at": round(100 * row["from"]) if retrained else None,
-            "test_images": table[model]["images"],
-        }
-        start = {None: "", 0: f", the baseline: no checkpoint retrained below {100 * experiment.GRID[0]:.0f}%"}.get(
-            shown["retrained_at"], f", from the checkpoint retrained at {shown['retrained_at']}%"
-        )
-        label.value = (
-            f"<b>{model}</b>, {percent}% of weights pruned ({scope}{start})<br>"
-            f"test error <b>{100 * row['error']:.2f}%</b> on {shown['test_images']:,} test images &nbsp; "
-            f"nonzero weights {row['nonzero_weights']:,} &nbsp; "
-            f"dense {row['dense_kb']:.1f} KB &nbsp; sparse (CSR) {row['csr_kb']:.1f} KB"
-        )
-        return shown
-
+    label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
-        "sparsity": widgets.IntSlider(value=0, min=0, max=99, description="sparsity %"),
+        "sparsity": widgets.IntSlider(value=0, min=0, max=99, description="sparsity %", continuous_update=True),
         "scope": widgets.ToggleButtons(
             options=[("layer-wise", "layer"), ("global", "global")], description="threshold"
         ),
-        "model": widgets.Dropdown(
-            options=[("LeNet-300-100", "lenet_300_100"), ("LeNet-5", "lenet5")], description="model"
-        ),
-        "retrained": widgets.Checkbox(value=False, description="retrained"),
     }
-    return panel(controls, update, label, image)
+    try:
+        model, name = _live.course_model(model)
+        images = _live.IMAGES.get(name) if images is None else images
+        evaluator = _live.Evaluator(model, images)
+    except _live.Problem as problem:
+        return _live.problem_panel(controls, str(problem), label)
+
+    weights = evaluator.weights
+    layer_names = list(weights)
+    sizes = [w.numel() for w in weights.values()]
+    flat = torch.cat([w.flatten() for w in weights.values()])
+    if prune is None:  # sort each layer's magnitudes once: a move is then a cut (same masks as pruning.*_masks)
+        orders = {n: torch.sort(w.abs().flatten(), stable=True).indices for n, w in weights.items()}
+        global_order = torch.sort(flat.abs(), stable=True).indices
+    biases = 4 * sum(m.bias.numel() for m in evaluator.layers.values() if m.bias is not None)
+    dense_kb = (sum(network.dense_bytes(w) for w in weights.values()) + biases) / 1024
+    load = lambda: experiments.load_results()[name]["iterative"]
+    precomputed, missing = _live.precomputed(load, "pruning") if name else (None, "")
+    on = f" on {experiments.TEST_IMAGES[name]:,} images" if name and experiments.TEST_IMAGES[name] else ""
+    tested = len(evaluator.labels)
+
+    def pruned(sparsity, scope, stale):
+        if prune is None and scope == "layer":
+            out = {}
+            for n, w in weights.items():
+                cut = w.flatten().clone()
+                cut[orders[n][: round(sparsity * w.numel())]] = 0
+                out[n] = cut.view_as(w)
+            return out
+        if prune is None:
+            cut = flat.clone()
+            cut[global_order[: round(sparsity * flat.numel())]] = 0
+            return {n: part.view_as(weights[n]) for n, part in zip(layer_names, cut.split(sizes))}
+        if scope == "layer":
+            out = {}
+            for n, w in weights.items():
+                out[n] = w * _student_mask(prune, w, sparsity, f"layer {n} {tuple(w.shape)}")
+                if stale():
+                    raise _live.Superseded
+            return out
+        cut = flat * _student_mask(prune, flat, sparsity, f"all {flat.numel():,} weights at once (global)")
+        return {n: part.view_as(weights[n]) for n, part in zip(layer_names, cut.split(sizes))}
+
+    # the figure: drawn once, then blitted (a move pastes the background, draws the live artists)
+    limit = float(flat.abs().max()) or 1.0
+    edges = np.linspace(-limit, limit, HISTOGRAM_BINS + 1)
+    fig = Figure(figsize=(9, 2.9), dpi=72)
+    FigureCanvasAgg(fig)
+    curve_ax, hist_ax = fig.subplots(1, 2)
+    curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0, 100), xlabel="weights pruned (%)", ylabel="test error (%)")
+    backgrounds = {}
+    (live_line,) = curve_ax.plot([], [], ".-", color="tab:blue", animated=True, label="live: pruned now, no retraining")
+    (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+    stairs = hist_ax.stairs(np.ones(HISTOGRAM_BINS), edges, fill=True, animated=True)
+    hist_ax.set(yscale="log", ylim=(0.8, 3 * flat.numel()), xlim=(edges[0], edges[-1]), xlabel="weight value")
+    hist_ax.set_title("nonzero weights of all layers (live)", fontsize=10)
+    for scope in ("layer", "global"):
+        for line in curve_ax.lines[2:]:
+            line.remove()
+        if precomputed:
+            curve_ax.plot(
+                [100 * g for g in experiments.GRID],
+                [100 * e for e in precomputed[scope]],
+                "s--",
+                color="0.45",
+                label="precomputed (reproduce): pruned + retrained",
+            )
+        curve_ax.set_title(f"{'layer-wise' if scope == 'layer' else 'global'} threshold", fontsize=10)
+        curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper left", fontsize=7)
+        fig.tight_layout()
+        fig.canvas.draw()
+        backgrounds[scope] = fig.canvas.copy_from_bbox(fig.bbox)
+    seen = {"layer": {}, "global": {}}  # what this panel computed so far: the live curve
+
+    def compute(values, stale):
+        percent, scope = values["sparsity"], values["scope"]
+        if scope not in seen:
+            raise ValueError(f"scope={scope!r}: choose 'layer' (one threshold per layer) or 'global' (one for all)")
+        if not 0 <= percent <= 99:
+            raise ValueError(f"sparsity={percent!r}: give a percentage from 0 to 99")
+        out = pruned(percent / 100, scope, stale)
+        if stale():
+            raise _live.Superseded
+        error = evaluator.error(out)
+        seen[scope][percent] = error
+        csr_kb = (sum(network.csr_bytes(w) for w in out.values()) + biases) / 1024
+        survivors = torch.cat([w.flatten() for w in out.values()])
+        survivors = survivors[survivors != 0]
+        return {
+            "sparsity": percent,
+            "scope": scope,
+            "error": error,
+            "nonzero_weights": int(survivors.numel()),
+            "dense_kb": dense_kb,
+            "csr_kb": csr_kb,
+            "test_images": tested,
+            "histogram": np.histogram(survivors.clamp(-limit, limit).numpy(), edges)[0],
+        }
+
+    def show(shown):
+        if "problem" in shown:
+            label.value = _live.problem_line(shown["problem"])
+            return
+        scope = shown["scope"]
+        fig.canvas.restore_region(backgrounds[scope])
+        points = sorted(seen[scope].items())
+        live_line.set_data([p for p, _ in points], [max(100 * e, 0.3) for _, e in points])
+        marker.set_data([shown["sparsity"]], [max(100 * shown["error"], 0.3)])
+        stairs.set_data(np.maximum(shown["histogram"], 0.8), edges)
+        for artist, ax in ((live_line, curve_ax), (marker, curve_ax), (stairs, hist_ax)):
+            ax.draw_artist(artist)
+        image.value = canvas_png(fig)
+        percent = shown["sparsity"]
+        retrained = missing
+        if precomputed and percent / 100 in experiments.GRID:
+            retrained = (
+                f" &nbsp; <i>precomputed, retrained at {percent}%: "
+                f"{100 * precomputed[scope][experiments.GRID.index(percent / 100)]:.2f}%{on}</i>"
+            )
+        label.value = (
+            f"<b>live</b>: {percent}% of weights pruned ({'layer-wise' if scope == 'layer' else 'global'}"
+            f"{', your prune function' if prune else ''}), no retraining: "
+            f"test error <b>{100 * shown['error']:.2f}%</b> "
+            f"on {tested:,} test images{retrained}<br>"
+            f"nonzero weights {shown['nonzero_weights']:,} &nbsp; dense {shown['dense_kb']:.1f} KB &nbsp; "
+            f"sparse (CSR) {shown['csr_kb']:.1f} KB"
+        )
+
+    return _live.live_panel(controls, compute, show, [label, image])

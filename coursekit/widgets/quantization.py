@@ -1,108 +1,214 @@
 """The quantization chapter's panel (see ``coursekit.widgets``)."""
 
+import torch
+from torch import nn
 
-def quantization_panel():
-    """Notebook 02: weight sharing by k-means, with bits per fc layer and per conv layer (1-8),
-    the centroid initialization, "fine-tuned" (trained codebooks, DC Sec. 3.3) and the model.
+from .. import kmeans_fast, quantization
+from ..experiments import quantization as experiments
+from . import _live
+from ._panel import canvas_png
 
-    Every setting was quantized, fine-tuned and evaluated on all 10,000 test images by
-    ``python -m coursekit.reproduce quantization``; a move looks the numbers up and redraws the
-    centroids on the weight histogram of the model's largest fc layer and of its second layer
-    (a conv layer of LeNet-5). ``update(fc_bits=4, conv_bits=8, init="linear", finetuned=False,
-    model="lenet_300_100")`` returns the numbers shown: test error, compression rate, size in KB.
+
+def _student_codebook(kmeans, x, k, init, what):
+    """``kmeans(x, k, init)`` checked: ``(codebook, indices)``, k values and n integers in [0, k)."""
+    name = getattr(kmeans, "__name__", "kmeans")
+    got = _live.call_student(kmeans, (x.clone(), k, init), what)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise _live.Problem(f"{name} returned {type(got).__name__} for {what}: expected a pair (codebook, indices)")
+    codebook, indices = (_live.as_tensor(t, kmeans, what) for t in got)
+    if codebook.numel() > k:
+        raise _live.Problem(f"{name} returned a codebook of {codebook.numel()} values for {what}: at most k = {k}")
+    if indices.shape != x.shape:
+        raise _live.Problem(
+            f"{name} returned indices of shape {tuple(indices.shape)} for {what}, expected {tuple(x.shape)}"
+        )
+    if indices.dtype.is_floating_point or indices.dtype == torch.bool:
+        raise _live.Problem(f"{name} returned indices of dtype {indices.dtype} for {what}: expected integers")
+    if len(indices) and not (0 <= int(indices.min()) and int(indices.max()) < codebook.numel()):
+        raise _live.Problem(f"{name} returned indices outside 0..{codebook.numel() - 1} for {what}")
+    return codebook.flatten().float(), indices.long()
+
+
+def quantization_panel(model=None, kmeans=None, images=None):
+    """Notebook 02, live: weight sharing by k-means, with bits per fc layer (and per conv layer,
+    when ``model`` has some) and the centroid initialization, computed on each move.
+
+    Args:
+        model: ``None`` (the course's trained LeNet-300-100), ``"lenet5"``, or any ``nn.Module``
+            with ``nn.Linear`` / ``nn.Conv2d`` layers taking MNIST images.
+        kmeans: your ``kmeans(x, k, init) -> (codebook, indices)`` (``quantization.kmeans_1d``'s
+            signature); ``None``: ``kmeans_fast.kmeans_1d``, the same clusters as the plain one.
+        images: how many test images to evaluate on (``None``: 10,000; 2,000 for LeNet-5).
+
+    A move clusters each layer's nonzero weights into 2^bits shared values (zeros stay zero),
+    evaluates the network and redraws: error vs bits (each setting computed so far, live) beside
+    the precomputed curve of the same quantization *fine-tuned* (trained codebooks, DC Sec. 3.3,
+    ``python -m coursekit.reproduce quantization``; course models only), and the shared values
+    over the weight histogram of the largest layer. With ``kmeans=None`` each layer's codebook is
+    memoized per (bits, init): it depends on nothing else, so a setting seen before costs only
+    the evaluation. ``update(bits=4, init="linear")`` returns the numbers shown.
     """
-    import io
-    from types import SimpleNamespace
-
     import ipywidgets as widgets
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
-    from PIL import Image
 
-    from .. import network, quantization
-    from ..experiments import baselines
-    from ..experiments import quantization as results
+    label, image = widgets.HTML(), widgets.Image(format="png")
+    controls = {
+        "bits": widgets.IntSlider(value=4, min=1, max=8, description="fc bits"),
+        "init": widgets.Dropdown(options=list(quantization.INITS), value="linear", description="init"),
+    }
+    try:
+        model, name = _live.course_model(model)
+        images = _live.IMAGES.get(name) if images is None else images
+        evaluator = _live.Evaluator(model, images)
+    except _live.Problem as problem:
+        return _live.problem_panel(controls, str(problem), label)
+    if any(isinstance(m, nn.Conv2d) for m in evaluator.layers.values()):
+        controls["conv_bits"] = widgets.IntSlider(value=8, min=1, max=8, description="conv bits")
 
-    tables = {name: results.load_results(name) for name in ("lenet_300_100", "lenet5")}
-    shown_layers = {"lenet_300_100": ("fc1", "fc2"), "lenet5": ("fc1", "conv2")}
-    fig = Figure(figsize=(8, 2.8), dpi=72)  # drawn off-screen by Agg, shown as a PNG widget
+    weights = evaluator.weights
+    nonzero = {n: w.flatten() != 0 for n, w in weights.items()}
+    memo = {}  # (layer, bits, init) -> (codebook, indices of the nonzero weights as uint8)
+
+    def codebook(layer, bits, init, stale):
+        key = (layer, bits, init)
+        if kmeans is None and key in memo:
+            return memo[key]
+        x = weights[layer].flatten()[nonzero[layer]]
+        k = 2**bits
+        if kmeans is None:
+            book, indices = kmeans_fast.kmeans_1d(x, k, init)
+            memo[key] = book, indices.to(torch.uint8 if k <= 256 else torch.int64)
+            return memo[key]
+        return _student_codebook(kmeans, x, k, init, f"layer {layer} ({x.numel():,} nonzero weights)")
+
+    def quantized(bits, conv_bits, init, stale):
+        """``({layer: quantized weight}, (codebook, weights per shared value) of the shown layer)``."""
+        out = {}
+        for layer, w in weights.items():
+            b = conv_bits if isinstance(evaluator.layers[layer], nn.Conv2d) else bits
+            book, indices = codebook(layer, b, init, stale)
+            indices = indices.long()
+            flat = torch.zeros(w.numel())
+            flat[nonzero[layer]] = book[indices]
+            out[layer] = flat.view_as(w)
+            if layer == shown_layer:
+                shown_book = book.numpy(), torch.bincount(indices, minlength=book.numel()).numpy()
+            if stale():
+                raise _live.Superseded
+        return out, shown_book
+
+    dense_bits = quantization.model_bits(evaluator.model)
+    precomputed, missing = (
+        _live.precomputed(lambda: experiments.load_results(name), "quantization") if name else (None, "")
+    )
+    # what `reproduce` fine-tunes: every LeNet-300-100 setting, LeNet-5's LENET5_FINE_TUNED (linear init)
+    lenet5_tuned = set(experiments.LENET5_FINE_TUNED) if name == "lenet5" else None
+
+    def tuned_error(conv_bits, bits, init):
+        """The precomputed fine-tuned error of this setting, or None."""
+        row = precomputed["configs"].get(experiments.config_key(conv_bits, bits, init)) if precomputed else None
+        if row is None or row["finetuned_error"] is None:
+            return None
+        if lenet5_tuned is not None and (init != "linear" or (conv_bits, bits) not in lenet5_tuned):
+            return None
+        return row["finetuned_error"]
+
+    shown_layer = max(weights, key=lambda n: weights[n].numel())
+    values = weights[shown_layer][weights[shown_layer] != 0].numpy()
+    counts_all, edges = np.histogram(values, bins=100)
+    fig = Figure(figsize=(9, 2.9), dpi=72)
     FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 2)
-    lines = [LineCollection([], colors="tab:red", linewidths=1.5, animated=True) for _ in axes]
-    for ax, collection in zip(axes, lines):
-        ax.add_collection(collection)
-    # Blitting: draw each model's weight histograms once; a move pastes that background and
-    # draws only the centroids (a full matplotlib redraw would take most of the 50 ms budget).
-    backgrounds, sizes = {}, {}
-    for name in tables:
-        model = baselines.pretrained(name)
-        named = network.layers(model)
-        for ax, layer in zip(axes, shown_layers[name]):
-            weights = named[layer].weight.detach().flatten().numpy()
-            counts, edges = np.histogram(weights, bins=100)
-            ax.clear()
-            ax.stairs(np.maximum(counts, 0.8), edges, fill=True, color="0.75")
-            ax.set(
-                yscale="log",
-                ylim=(0.8, 3 * len(weights)),
-                title=f"{name} {layer}: {len(weights):,} weights",
-                xlabel="weight value",
-            )
-            sizes[name, layer] = len(weights)
-        axes[0].set_ylabel("weights (gray: per bin, red: per shared value)", fontsize=8)
-        fig.tight_layout()
-        fig.canvas.draw()
-        backgrounds[name] = fig.canvas.copy_from_bbox(fig.bbox)
-    image, label = widgets.Image(format="png"), widgets.HTML()
+    curve_ax, hist_ax = fig.subplots(1, 2)
+    curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0.5, 8.5), xlabel="bits per fc weight", ylabel="test error (%)")
+    (live_line,) = curve_ax.plot(
+        [], [], ".-", color="tab:blue", animated=True, label="live: quantized now, no training"
+    )
+    (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+    hist_ax.stairs(np.maximum(counts_all, 0.8), edges, fill=True, color="0.75")
+    hist_ax.set(yscale="log", ylim=(0.8, 3 * len(values)), xlabel="weight value")
+    hist_ax.set_title(f"{shown_layer}: {len(values):,} weights (gray), shared values (red, live)", fontsize=10)
+    centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
+    hist_ax.add_collection(centroids)
+    conv = "conv_bits" in controls
+    backgrounds = {}
 
-    def update(fc_bits=4, conv_bits=8, init="linear", finetuned=False, model="lenet_300_100"):
-        if model not in tables:
-            raise ValueError(f"model={model!r}: choose one of {sorted(tables)}")
+    def precomputed_curve(init, conv_bits):
+        errors = [(b, tuned_error(conv_bits if conv else 32, b, init)) for b in range(1, 9)]
+        return [(b, e) for b, e in errors if e is not None]
+
+    def background(init, conv_bits):
+        if (init, conv_bits) not in backgrounds:
+            for line in curve_ax.lines[2:]:
+                line.remove()
+            points = precomputed_curve(init, conv_bits)
+            if points:
+                curve_ax.plot(
+                    [b for b, _ in points],
+                    [100 * e for _, e in points],
+                    "s--",
+                    color="0.45",
+                    label="precomputed (reproduce): fine-tuned codebooks",
+                )
+            curve_ax.set_title(f"init {init}" + (f", conv layers at {conv_bits} bits" if conv else ""), fontsize=10)
+            curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right", fontsize=7)
+            fig.tight_layout()
+            fig.canvas.draw()
+            backgrounds[init, conv_bits] = fig.canvas.copy_from_bbox(fig.bbox)
+        return backgrounds[init, conv_bits]
+
+    seen = {}
+    tested = len(evaluator.labels)
+
+    def compute(values, stale):
+        bits, init, conv_bits = values["bits"], values["init"], values.get("conv_bits", 32)
+        quantization.check_bits(bits)
+        if conv:
+            quantization.check_bits(conv_bits)
         if init not in quantization.INITS:
             raise ValueError(f"init={init!r}: choose one of {list(quantization.INITS)}")
-        quantization.check_bits(fc_bits)
-        quantization.check_bits(conv_bits)
-        table = tables[model]
-        conv = conv_bits if model == "lenet5" else 32  # LeNet-300-100 has no conv layer
-        row = table["configs"][results.config_key(conv, fc_bits, init)]
-        error = row["finetuned_error"] if finetuned else row["error"]
-        fig.canvas.restore_region(backgrounds[model])
-        for ax, collection, layer in zip(axes, lines, shown_layers[model]):
-            bits = conv_bits if layer.startswith("conv") else fc_bits
-            entry = table["layers"][layer][f"{bits}/{init}"]
-            values = row["finetuned_codebooks"][layer] if finetuned else entry["codebook"]
-            collection.set_segments([[(c, 0.8), (c, max(n, 0.8))] for c, n in zip(values, entry["counts"]) if n > 0])
-            ax.draw_artist(collection)
-        png = io.BytesIO()
-        Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(png, format="png", compress_level=1)
-        image.value = png.getvalue()
-        shown = {
+        out, (book, counts) = quantized(bits, conv_bits, init, stale)
+        error = evaluator.error(out)
+        seen.setdefault((init, conv_bits), {})[bits] = error
+        used = quantization.model_bits(evaluator.model, fc_bits=bits, conv_bits=conv_bits if conv else 32)
+        return {
+            "bits": bits,
+            "conv_bits": conv_bits if conv else None,
+            "init": init,
             "error": error,
-            "rate": table["dense_bits"] / row["bits"],
-            "kb": row["bits"] / 8 / 1024,
-            "layer_rate": quantization.compression_rate(sizes[model, shown_layers[model][0]], 2**fc_bits),
+            "rate": dense_bits / used,
+            "kb": used / 8 / 1024,
+            "test_images": tested,
+            "codebook": book,
+            "counts": counts,
         }
-        state = "fine-tuned" if finetuned else "quantized, not fine-tuned"
-        label.value = (
-            f"<b>{model}</b>, {state}, {init} init &nbsp; test error (10,000 images) <b>{100 * error:.2f}%</b> &nbsp; "
-            f"size {shown['kb']:.1f} KB, <b>{shown['rate']:.1f}x</b> smaller than 32-bit "
-            f"({table['dense_bits'] / 8 / 1024:.0f} KB) &nbsp; "
-            f"Eq. 1 on {shown_layers[model][0]}: r = {shown['layer_rate']:.2f}"
-        )
-        return shown
 
-    controls = {
-        "fc_bits": widgets.IntSlider(value=4, min=1, max=8, description="fc bits"),
-        "conv_bits": widgets.IntSlider(value=8, min=1, max=8, description="conv bits"),
-        "init": widgets.Dropdown(options=list(quantization.INITS), value="linear", description="init"),
-        "finetuned": widgets.Checkbox(value=False, description="fine-tuned"),
-        "model": widgets.Dropdown(
-            options=[("LeNet-300-100", "lenet_300_100"), ("LeNet-5", "lenet5")], description="model"
-        ),
-    }
-    for control in controls.values():
-        control.observe(lambda change: update(**{k: c.value for k, c in controls.items()}), names="value")
-    update()
-    return SimpleNamespace(widget=widgets.VBox([*controls.values(), label, image]), update=update)
+    def show(shown):
+        if "problem" in shown:
+            label.value = _live.problem_line(shown["problem"])
+            return
+        init, conv_bits = shown["init"], shown["conv_bits"] or 32
+        fig.canvas.restore_region(background(init, conv_bits))
+        points = sorted(seen[init, conv_bits].items())
+        live_line.set_data([b for b, _ in points], [max(100 * e, 0.3) for _, e in points])
+        marker.set_data([shown["bits"]], [max(100 * shown["error"], 0.3)])
+        pairs = zip(shown["codebook"], shown["counts"])
+        centroids.set_segments([[(c, 0.8), (c, n)] for c, n in pairs if n > 0])
+        for artist, ax in ((live_line, curve_ax), (marker, curve_ax), (centroids, hist_ax)):
+            ax.draw_artist(artist)
+        image.value = canvas_png(fig)
+        tuned = tuned_error(conv_bits if conv else 32, shown["bits"], init)
+        fine = f" &nbsp; <i>precomputed, fine-tuned: {100 * tuned:.2f}%</i>" if tuned is not None else ""
+        fine += missing
+        bits_text = f"fc {shown['bits']} bits" + (f", conv {conv_bits} bits" if conv else "")
+        label.value = (
+            f"<b>live</b>: {bits_text}, init {init}{', your k-means' if kmeans else ''}, no training: "
+            f"test error <b>{100 * shown['error']:.2f}%</b> on {tested:,} test images{fine}<br>"
+            f"{shown['kb']:.1f} KB, {shown['rate']:.1f}x smaller than float32 (DC Eq. 1, biases included)"
+        )
+
+    panel = _live.live_panel(controls, compute, show, [label, image])
+    panel.forget = memo.clear  # for benchmarks: time moves that run k-means
+    return panel
