@@ -44,6 +44,7 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
         x = x.astype(np.float64)
     ordered = np.sort(x)  # in x's own precision: float32 sorts faster than float64
     values = ordered.astype(np.float64)
+    k = quantization._check_kmeans(values, k, seed, max_iter)
     sums = _prefix_sums(values)
     functions = {**quantization.INIT_FUNCTIONS, "kmeans++": partial(init_kmeanspp, sums=sums)}
     c = quantization._start_centroids(values, k, init, seed, functions)

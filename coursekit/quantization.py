@@ -31,7 +31,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from . import network
+from . import arguments, network
 
 __all__ = [
     "INITS",
@@ -113,8 +113,20 @@ def init_centroids(x, k, init="linear", seed=0):
     return _start_centroids(np.sort(_as_float64(x)), k, init, seed)
 
 
+def _check_kmeans(values, k, seed=0, max_iter=1):
+    """The arguments of k-means on the sorted ``values``: ``k`` clusters, 1 to the number of values
+    (or up to 256, 8-bit indices, for few values), finite values, ``seed`` and ``max_iter`` >= 0 / 1.
+    Returns ``k`` as an int."""
+    if len(values) and not (np.isfinite(values[0]) and np.isfinite(values[-1])):  # sorted: nan and inf at the ends
+        raise ValueError("x must be finite: it holds nan or inf")
+    arguments.integer(seed, "seed", 0)
+    arguments.integer(max_iter, "max_iter", 1)
+    return arguments.integer(k, "k", 1, max(len(values), 256))
+
+
 def _start_centroids(values, k, init, seed, functions=INIT_FUNCTIONS):
     """``init_centroids`` on the sorted float64 ``values``, with the init ``functions`` given."""
+    k = _check_kmeans(values, k, seed)
     if isinstance(init, str):
         if init not in functions:
             raise ValueError(f"unknown init {init!r}: choose one of {list(INITS)} or pass k centroids")
@@ -157,6 +169,7 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     x = _as_float64(x)
     if len(x) == 0:
         raise ValueError("kmeans_1d needs at least one value")
+    k = _check_kmeans(np.sort(x), k, seed, max_iter)
     centroids = init_centroids(x, k, init, seed)
     indices = None
     for _ in range(max_iter):
@@ -180,9 +193,10 @@ def inertia(x, codebook, indices):
 
 def check_bits(bits):
     """Bits per shared-weight index: an integer in 1..8 (k = 2^bits clusters), else a clear error."""
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= 8:
-        raise ValueError(f"bits must be an integer from 1 to 8 (2 to 256 shared values), got {bits!r}")
-    return bits
+    try:
+        return arguments.integer(bits, "bits", 1, 8)
+    except ValueError:
+        raise ValueError(f"bits must be an integer from 1 to 8 (2 to 256 shared values), got {bits!r}") from None
 
 
 def quantize_layer(weight, bits, init="linear", seed=0, kmeans=kmeans_1d):
@@ -234,8 +248,8 @@ def compression_rate(n, k, b=32):
     ``n`` weights of ``b`` bits each become ``n`` indices of log2(k) bits plus a codebook of ``k``
     values of ``b`` bits. Paper's example: ``compression_rate(16, 4) == 3.2``.
     """
-    if n < 1 or k < 1 or b <= 0:
-        raise ValueError(f"need n >= 1 weights, k >= 1 clusters and b > 0 bits, got n={n}, k={k}, b={b}")
+    n, k = arguments.number(n, "n", low=1), arguments.number(k, "k", low=1)
+    b = arguments.number(b, "b", above=0)
     return n * b / (n * math.log2(k) + k * b)
 
 
@@ -337,6 +351,10 @@ def layer_bits(n, nonzero, bits=32, index_bits=5):
     (DC Sec. 2 uses 5 bits for fc layers; filler zeros are ignored here). A quantized layer adds
     its codebook of 2^bits 32-bit floats. Dense and quantized: the denominator of DC Eq. 1.
     """
+    n = arguments.integer(n, "n", 0)
+    nonzero = arguments.integer(nonzero, "nonzero", 0, n)
+    bits = arguments.integer(bits, "bits", 1, 32)
+    index_bits = arguments.integer(index_bits, "index_bits", 1)
     stored = nonzero if nonzero < n else n
     per_weight = bits + (index_bits if nonzero < n else 0)
     codebook = 2**bits * 32 if bits < 32 else 0
