@@ -1,5 +1,5 @@
 """Quantization chapter benchmarks: our fast 1-D k-means (``coursekit.kmeans_fast``, what the
-library uses on real layers) against scikit-learn's KMeans, and the bits slider's latency.
+library uses on real layers) against scikit-learn's KMeans (the live bits slider: bench_live.py).
 Prints two tables and writes ``benchmarks/results/quantization.json``.
 
 scikit-learn is not a course requirement: install it into .venv to get its column
@@ -7,14 +7,12 @@ scikit-learn is not a course requirement: install it into .venv to get its colum
 """
 
 import json
-import random
-import statistics
 import time
 from pathlib import Path
 
 import torch
 
-from coursekit import kmeans_fast, network, quantization, widgets
+from coursekit import kmeans_fast, network, quantization
 from coursekit.experiments import baselines
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -72,31 +70,8 @@ def bench_kmeans(ks=(16, 64, 256)):
     return rows
 
 
-def bench_slider(moves=200, seed=0):
-    """Latency of ``quantization_panel().update`` on LeNet-300-100 over random slider moves."""
-    panel = widgets.quantization_panel()
-    rng = random.Random(seed)
-    times = []
-    for _ in range(moves):
-        values = dict(
-            fc_bits=rng.randint(1, 8),
-            conv_bits=rng.randint(1, 8),
-            init=rng.choice(quantization.INITS),
-            finetuned=rng.random() < 0.5,
-            model="lenet_300_100",
-        )
-        start = time.perf_counter()
-        panel.update(**values)
-        times.append(1000 * (time.perf_counter() - start))
-    p50, p95 = statistics.median(times), statistics.quantiles(times, n=20)[-1]
-    print(
-        f"\nbits slider, LeNet-300-100, {moves} random moves: p50 {p50:.1f} ms, p95 {p95:.1f} ms (budget 50 / 100 ms)"
-    )
-    return {"moves": moves, "p50_ms": p50, "p95_ms": p95}
-
-
 def main():
-    result = {"kmeans": bench_kmeans(), "slider": bench_slider()}
+    result = {"kmeans": bench_kmeans()}  # the live bits slider: benchmarks/bench_live.py
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "quantization.json").write_text(json.dumps(result, indent=2) + "\n")
 

@@ -26,8 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DECKS = sorted((ROOT / "slides").glob("*.slides.html"))
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium calls Google's servers at start.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-         "--disable-background-networking", "--disable-component-update", "--disable-default-apps"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+]
 LOCAL = re.compile(r"(file:|data:|blob:|(http|ws)://127\.0\.0\.1[:/])")
 # The pruning chapter's slider, or notebook 00 until the pruning chapter exists.
 PRUNING = ROOT / "notebooks" / "01_pruning.ipynb"
@@ -37,8 +45,10 @@ LAB_NOTEBOOK = PRUNING if PRUNING.exists() else ROOT / "notebooks" / "00_why_com
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install -y chromium` "
-                    "(`make test` does it when run as root)")
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install -y chromium` "
+            "(`make test` does it when run as root)"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         yield chromium
@@ -88,7 +98,9 @@ def test_deck_opens_offline_and_steps_with_the_arrow_key(deck, watched, slides_b
     page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
     nb = slides_build.decks()[deck.name.removesuffix(".slides.html")]
     assert page.evaluate(f"{REVEAL}.then(R => R.getTotalSlides())") == expected_slides(nb)
-    broken = page.evaluate("[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
+    broken = page.evaluate(
+        "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+    )
     assert not broken, f"images that did not load: {broken}"
 
     fragments = page.evaluate(f"{REVEAL}.then(R => R.getCurrentSlide().querySelectorAll('.fragment').length)")
@@ -120,7 +132,9 @@ def wait_for(check, seconds, what):
 
 
 SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": '{"fetchNews": "false", "checkForUpdates": false}',
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": (
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    ),
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
 }
 
@@ -136,16 +150,27 @@ def lab(tmp_path):
         (tmp_path / "settings" / name).write_text(text)
     port, token = free_port(), secrets.token_hex(16)
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               f"--LabApp.user_settings_dir={tmp_path / 'settings'}", f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
     with open(tmp_path / "jupyter.log", "w") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
-        wait_for(lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab to start")
+        wait_for(
+            lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab to start"
+        )
         yield f"{base}/lab/tree/{LAB_NOTEBOOK.name}?token={token}"
     finally:
         try:  # stops the kernels too
@@ -172,7 +197,9 @@ def slider_panel(page, label):
 
 def shown(panel):
     """What a panel shows besides its slider: its texts (the error) and its pictures (the histogram)."""
-    texts = panel.locator(".widget-html, .widget-label:not(.widget-slider .widget-label), .jp-RenderedText").all_inner_texts()
+    texts = panel.locator(
+        ".widget-html, .widget-label:not(.widget-slider .widget-label), .jp-RenderedText"
+    ).all_inner_texts()
     return " | ".join(texts), [image.screenshot() for image in panel.locator("img").all()]
 
 
@@ -180,6 +207,13 @@ def error_shown(texts_and_images):
     """The error in % that a panel shows, e.g. 'test error 1.33%' -> '1.33'."""
     found = re.search(r"error\D*(\d+\.\d+) ?%", texts_and_images[0], re.I)
     return found and found.group(1)
+
+
+def live_pruning_panel():
+    """The notebook's first panel, built here: ``widgets.pruning_panel()`` (LeNet-300-100, 10,000 images)."""
+    from coursekit import widgets
+
+    return widgets.pruning_panel()
 
 
 def test_jupyterlab_runs_the_notebook_and_the_slider_answers_the_keyboard(lab, watched, tmp_path):
@@ -208,8 +242,17 @@ def test_jupyterlab_runs_the_notebook_and_the_slider_answers_the_keyboard(lab, w
         low = float(handle.get_attribute("aria-valuenow")) < float(handle.get_attribute("aria-valuemax"))
         handle.focus()
         page.keyboard.press("End" if low else "Home")  # to the far end: the error must change
-        wait_for(lambda: error_shown(shown(panel)) != error_shown(before) and shown(panel)[1] != before[1], 20,
-                 "the error and the histogram to change")
+        page.keyboard.press("ArrowLeft" if low else "ArrowRight")  # and one step back: 98% (or 1%)
+        wait_for(
+            lambda: error_shown(shown(panel)) != error_shown(before) and shown(panel)[1] != before[1],
+            30,
+            "the error and the histogram to change",
+        )
+        # The live panel computed that setting in the kernel: the error it shows is what update() returns.
+        wait_for(lambda: float(handle.get_attribute("aria-valuenow")) in (1, 98), 10, "the slider to settle")
+        sparsity = round(float(handle.get_attribute("aria-valuenow")))
+        expected = f"{100 * live_pruning_panel().update(sparsity=sparsity, scope='layer')['error']:.2f}"
+        wait_for(lambda: error_shown(shown(panel)) == expected, 30, f"the panel to show update()'s {expected}%")
         page.keyboard.press("Control+b")  # hide the file browser: the notebook takes the width
         panel.evaluate("element => element.scrollIntoView({block: 'center'})")
         page.screenshot(path=tmp_path / "pruning_slider.png")
