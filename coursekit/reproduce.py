@@ -7,9 +7,10 @@ runs every chapter in order, except the baselines (retrain them explicitly).
 
 import argparse
 import importlib
+import sys
 import time
 
-from .experiments import FOLDERS
+from .experiments import FOLDERS, folder, record
 
 # the chapters, in the order `all` runs them; each is the module coursekit.experiments.<chapter>
 CHAPTERS = list(FOLDERS)
@@ -18,14 +19,24 @@ CHAPTERS = list(FOLDERS)
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapter", choices=[*CHAPTERS, "all"])
+    parser.add_argument("--force", action="store_true", help="overwrite the files the course ships in data/")
     args = parser.parse_args(argv)
-    chapters = CHAPTERS if args.chapter == "all" else [args.chapter]
-    for chapter in chapters:
-        if chapter == "baselines" and args.chapter == "all":
-            continue  # `all` starts from the committed baselines; retrain them explicitly
-        start = time.perf_counter()
-        importlib.import_module(f"coursekit.experiments.{chapter}").reproduce()
-        print(f"reproduce {chapter}: {time.perf_counter() - start:.0f} s")
+    chapters = [c for c in CHAPTERS if c != "baselines"] if args.chapter == "all" else [args.chapter]
+    # `all` starts from the committed baselines; retrain them explicitly
+    shipped = [p for c in chapters if folder(c).is_dir() for p in sorted(folder(c).rglob("*")) if p.is_file()]
+    if shipped and not args.force:
+        sys.exit(
+            f"error: reproduce {args.chapter} would overwrite {len(shipped)} files the course ships in data/ "
+            f"(e.g. {shipped[0]}): pass --force to regenerate them (`git checkout -- data/` restores them)"
+        )
+    try:
+        for chapter in chapters:
+            start = time.perf_counter()
+            importlib.import_module(f"coursekit.experiments.{chapter}").reproduce()
+            record(chapter)  # the manifest follows the files written on purpose
+            print(f"reproduce {chapter}: {time.perf_counter() - start:.0f} s")
+    except (OSError, ValueError, RuntimeError) as error:  # DataError is a RuntimeError
+        sys.exit(f"error: {error}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import argparse
 import json
 import math
 import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -120,21 +122,45 @@ def fit(
     return losses
 
 
+def _epochs(text):
+    """``--epochs``: a finite number > 0 (fractions of an epoch allowed)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of epochs > 0, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of epochs > 0, got {text!r}")
+    return value
+
+
 def main(argv=None):
-    """``python -m coursekit.train MODEL [--epochs E] [--no-save]``: retrain one baseline."""
+    """``python -m coursekit.train MODEL [--epochs E] [--out FILE | --force] [--no-save]``: retrain
+    one baseline. The shipped ``data/weights/MODEL.safetensors`` is overwritten only with ``--force``."""
+    from . import experiments
     from .experiments import baselines  # imported here: baselines imports this module
 
     parser = argparse.ArgumentParser(description="Train a LeNet baseline from scratch on MNIST.")
     parser.add_argument("model", choices=sorted(baselines.RECIPES))
-    parser.add_argument("--epochs", type=float, help="override the recipe's epochs")
-    parser.add_argument("--no-save", action="store_true", help="train and report, but keep data/weights/ as it is")
+    parser.add_argument("--epochs", type=_epochs, help="override the recipe's epochs (a number > 0)")
+    parser.add_argument("--out", type=Path, help="write the weights to this file (and its .json beside it)")
+    parser.add_argument("--force", action="store_true", help="overwrite the shipped data/weights/MODEL.safetensors")
+    parser.add_argument("--no-save", action="store_true", help="train and report, but write nothing")
     args = parser.parse_args(argv)
-    overrides = {} if args.epochs is None else {"epochs": args.epochs}
-    model, info = baselines.train_baseline(args.model, **overrides)
-    print(json.dumps(info, indent=2))
-    if not args.no_save:
-        baselines.save_weights(model.cpu(), args.model, info)
-        print(f"wrote data/weights/{args.model}.safetensors")
+    try:
+        target = None
+        if not args.no_save:  # checked before training, not after
+            target = experiments.check_output(args.out or baselines.weights_path(args.model), args.force)
+            experiments.check_output(target.with_suffix(".json"), args.force)
+        overrides = {} if args.epochs is None else {"epochs": args.epochs}
+        model, info = baselines.train_baseline(args.model, **overrides)
+        print(json.dumps(info, indent=2))
+        if target is not None:
+            baselines.save_weights(model.cpu(), args.model, info, target)
+            if args.out is None:
+                experiments.record("baselines")
+            print(f"wrote {target}")
+    except (OSError, ValueError, RuntimeError) as error:  # DataError is a RuntimeError
+        sys.exit(f"error: {error}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ here, so a missing file always says the same thing: which command regenerates it
 """
 
 import json
+import os
 from pathlib import Path
+
+from .. import integrity
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -35,11 +38,39 @@ def folder(chapter):
 
 def path(chapter, filename, must_exist=True):
     """``data/<chapter's folder>/<filename>``; with ``must_exist``, a missing file raises
-    ``FileNotFoundError`` naming the command that regenerates it."""
+    ``FileNotFoundError`` naming the command that regenerates it, and a shipped file whose bytes
+    are not the ones in ``data/SHA256SUMS`` raises ``integrity.DataError`` saying how to restore it."""
     result = folder(chapter) / filename
     if must_exist and not result.is_file():
         raise FileNotFoundError(f"{result} is missing: regenerate it with `python -m coursekit.reproduce {chapter}`.")
-    return result
+    return integrity.verify(result, DATA, chapter) if must_exist else result
+
+
+def check_output(target, force=False):
+    """Refuse, before any work, to write ``target`` where it cannot go: a missing folder, a directory,
+    a folder without write permission, or a file shipped in ``data/`` (unless ``force``).
+    Returns ``target`` as a ``Path``; raises ``FileExistsError`` / ``NotADirectoryError`` /
+    ``IsADirectoryError`` / ``PermissionError`` with one line that says what to do."""
+    target = Path(target)
+    parent = target.parent
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a directory: give a file name, e.g. {target / 'model.dc'}")
+    if not parent.is_dir():
+        raise NotADirectoryError(f"{parent} is not an existing directory: create it first, or write elsewhere")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise PermissionError(f"{target} cannot be written (no permission): write elsewhere")
+    shipped = target.resolve().is_relative_to(DATA.resolve())
+    if shipped and target.exists() and not force:
+        raise FileExistsError(
+            f"{target} is a file the course ships: pass --force to overwrite it "
+            f"(`git checkout -- {integrity._shown(target, DATA)}` restores it), or write elsewhere"
+        )
+    return target
+
+
+def record(chapter):
+    """After ``python -m coursekit.reproduce CHAPTER --force``: the new files' SHA-256 go in the manifest."""
+    integrity.record(sorted(p for p in folder(chapter).rglob("*") if p.is_file()), DATA)
 
 
 def load_json(chapter, filename):

@@ -7,12 +7,13 @@ pickle), each with a JSON of its test error, epochs, seed and torch version.
 
 import json
 import time
+from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
-from .. import models, network, train
-from . import folder
+from .. import integrity, models, network, train
+from . import DATA, folder
 
 # The recipe of each baseline: SGD with momentum, cosine learning-rate decay, L2 weight decay.
 RECIPES = {
@@ -26,9 +27,10 @@ def weights_path(name):
     return folder("baselines") / f"{name}.safetensors"
 
 
-def save_weights(model, name, info):
-    """Write ``model``'s state dict to ``data/weights/NAME.safetensors`` and ``info`` beside it."""
-    path = weights_path(name)
+def save_weights(model, name, info, path=None):
+    """Write ``model``'s state dict to ``path`` (default ``data/weights/NAME.safetensors``) and
+    ``info`` beside it (``.json``)."""
+    path = weights_path(name) if path is None else Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(state, path)
@@ -37,7 +39,7 @@ def save_weights(model, name, info):
 
 def baseline_info(name):
     """The JSON written beside a baseline: test error, epochs, seed, torch version, ..."""
-    return json.loads(weights_path(name).with_suffix(".json").read_text())
+    return json.loads(integrity.verify(weights_path(name).with_suffix(".json"), DATA, "baselines").read_text())
 
 
 def pretrained(name):
@@ -52,7 +54,7 @@ def pretrained(name):
             f"baseline weights {path} are missing: restore them with `git checkout -- data/weights/{path.name}`, "
             f"or retrain them with `python -m coursekit.reproduce baselines`."
         )
-    model.load_state_dict(load_file(path))
+    model.load_state_dict(load_file(integrity.verify(path, DATA, "baselines")))
     return model.eval()
 
 
