@@ -30,12 +30,32 @@
 # | **memory** | app stores cap download sizes; a 500 MB model does not ship in an app |
 # | **energy** | the battery; and most of the energy goes to moving weights, not computing |
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Before you start
+#
+# **You will learn to**
+#
+# - say why reading weights from DRAM, not arithmetic, dominates a network's energy;
+# - count a network's parameters and its size in megabytes;
+# - compare a model with the on-chip memory of a mobile chip.
+#
+# **Prerequisites:** Python, and PyTorch's `nn.Module`, tensors and `model.parameters()`.
+#
+# **Time:** about 20 minutes to read and run, plus 3 exercises (about 15 minutes).
+#
+# **Exercises.** Each `Exercise` cell asks for one step of the method, a short function whose body
+# is `raise NotImplementedError()`: replace it with your code and run the cell below it, which checks
+# your function on cases of its own and prints `passed N cases`, or the first case that fails with a
+# hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
+# answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
+# the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import torch
 import torchvision
 
-from coursekit import models, network, papers, plots, train
+from coursekit import checks, models, network, papers, plots, train
 from coursekit.experiments import baselines
 
 plots.style()
@@ -75,6 +95,29 @@ watts = ex["hz"] * ex["connections"] * papers.ENERGY_PJ["32-bit DRAM read"] * 1e
 print(f"{ex['hz']} Hz x {ex['connections']:.0e} connections x 640 pJ = {watts:.1f} W")
 assert abs(watts - ex["watts"]) < 1e-9
 
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 0.1 (1 point): the energy of one inference, weights from DRAM
+#
+# One inference of a fully connected network reads every weight once. If each weight comes from
+# off-chip DRAM, how many **joules** does that cost? Use the 45 nm table above
+# (`papers.ENERGY_PJ`, in picojoules; 1 pJ = 1e-12 J). For LeNet-300-100 (266,610 parameters)
+# you should get about 0.17 mJ, so 20 inferences a second would already spend 3.4 mW on DRAM
+# alone.
+#
+# The cell below checks your function on cases of its own against coursekit's `papers.ENERGY_PJ`.
+
+# %% nbgrader={"grade": false, "grade_id": "dram_energy_joules", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def dram_energy_joules(n_weights):
+    """Energy in joules to read ``n_weights`` 32-bit weights once each from DRAM."""
+    ### BEGIN SOLUTION
+    return n_weights * papers.ENERGY_PJ["32-bit DRAM read"] * 1e-12
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_dram_energy_joules", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_dram_energy_joules(dram_energy_joules)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Memory: how big are the networks?
 #
@@ -99,6 +142,43 @@ for name, build in builders.items():
 # The figures the papers give: 267K, 431K, 61M, 138M.
 assert params["LeNet-300-100"] == 266_610 and params["LeNet-5"] == 431_080
 assert round(params["AlexNet"] / 1e6, 1) == 61.1 and round(params["VGG-16"] / 1e6, 1) == 138.4
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 0.2 (1 point): count a network's parameters
+#
+# Write `count_parameters(model)`: the number of scalar parameters of any `nn.Module`, weights
+# **and** biases, of every kind of layer (convolutions, linear layers, batch norms ...). The
+# table above was printed by coursekit's `network.count_parameters`; yours must agree with it.
+
+# %% nbgrader={"grade": false, "grade_id": "count_parameters", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def count_parameters(model):
+    """Number of scalar parameters (weights and biases) of ``model``."""
+    ### BEGIN SOLUTION
+    return sum(p.numel() for p in model.parameters())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_count_parameters", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_count_parameters(count_parameters)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 0.3 (1 point): from parameters to megabytes
+#
+# Write `fp32_megabytes(n_parameters)`: the size in MB of `n_parameters` stored as 32-bit
+# floats, where 1 MB = 2**20 bytes as in the table above (AlexNet: 233 MB).
+
+# %% nbgrader={"grade": false, "grade_id": "fp32_megabytes", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def fp32_megabytes(n_parameters):
+    """Size in MB (2**20 bytes) of ``n_parameters`` 32-bit floats."""
+    ### BEGIN SOLUTION
+    return n_parameters * 4 / 2**20
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_fp32_megabytes", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_fp32_megabytes(fp32_megabytes)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Against the on-chip memory
@@ -153,3 +233,47 @@ for name, reference in paper_error.items():
 # Speaker notes: open with a phone in hand. Ask how big the photo app's model may be, then show
 # the energy table: the point is that fetching a weight from DRAM costs 640 pJ, so a smaller
 # model is not only smaller, it is cheaper to run. Quote Han et al. 2015 for the 12.8 W example.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - Fetching a 32-bit weight from DRAM costs 640 pJ, over 100 times an SRAM read: the energy of
+#   a big network goes into moving weights, not computing with them.
+# - AlexNet (61M parameters, 233 MB) and VGG-16 (138M, 528 MB) are far too big for a few MB of
+#   on-chip memory, so every inference reads them from DRAM.
+# - Compression is what brings a model into on-chip memory, and into an app's download size.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Check your understanding
+#
+# 1. Why does the course count weights read from DRAM rather than multiply-adds?
+#
+#    <details><summary>Answer</summary>
+#
+#    A 32-bit DRAM read costs 640 pJ, a float multiply 3.7 pJ: the reads dominate by two orders of magnitude.
+#
+#    </details>
+#
+# 2. A network has 10 million parameters. How many MB is it at 32 bits, and does it fit in 8 MB of SRAM?
+#
+#    <details><summary>Answer</summary>
+#
+#    10e6 x 4 / 2**20 = 38.1 MB: about 5 times too big.
+#
+#    </details>
+#
+# 3. By how much must that network shrink to fit, and which chapters can get it there?
+#
+#    <details><summary>Answer</summary>
+#
+#    About 5x. Pruning (about 10x on fully connected layers), quantization to a few bits (8x at 4 bits) and Huffman coding multiply; Deep Compression gets 35-49x.
+#
+#    </details>
+#
+# 4. Does a smaller model file always make inference faster?
+#
+#    <details><summary>Answer</summary>
+#
+#    No. A sparse or quantized model saves memory and energy, but only structured pruning or low-rank layers (chapters 04 and 05) cut the dense FLOPs on ordinary hardware.
+#
+#    </details>

@@ -33,6 +33,27 @@
 # Everything expensive (retraining, the slider's grid) was precomputed by
 # `python -m coursekit.reproduce pruning` into `data/pruning/`; this notebook loads it.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Before you start
+#
+# **You will learn to**
+#
+# - build magnitude-pruning masks per layer, by LWC's quality x std rule and for an exact target sparsity;
+# - prune the whole network with one global threshold;
+# - keep pruned weights at zero while retraining;
+# - read a sensitivity scan to choose each layer's pruning rate.
+#
+# **Prerequisites:** notebook 00; PyTorch tensors, `torch.sort` / `argsort`, one SGD step.
+#
+# **Time:** about 35 minutes to read and run, plus 4 exercises (about 40 minutes).
+#
+# **Exercises.** Each `Exercise` cell asks for one step of the method, a short function whose body
+# is `raise NotImplementedError()`: replace it with your code and run the cell below it, which checks
+# your function on cases of its own and prints `passed N cases`, or the first case that fails with a
+# hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
+# answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
+# the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
@@ -41,7 +62,7 @@ import torchvision
 from IPython.display import display
 from torch.nn.utils import prune
 
-from coursekit import network, papers, plots, pruning, train, widgets
+from coursekit import checks, network, papers, plots, pruning, train, widgets
 from coursekit.data import load_mnist
 from coursekit.experiments import baselines
 from coursekit.experiments import pruning as experiment
@@ -125,6 +146,82 @@ same = all(torch.equal(ours[name], mask) for name, mask in pruning.masks(theirs)
 print(f"our global masks == torch global_unstructured(L1Unstructured, amount=0.9): {same}")
 assert same
 
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 1.1 (2 points): a mask for an exact sparsity
+#
+# Write `magnitude_mask(weight, sparsity)`: a 0/1 mask of `weight`'s shape that removes
+# **exactly** `k = round(sparsity * n)` of its `n` weights, those of smallest magnitude `|w|`.
+# Mind the ties: several weights may share the magnitude at the cut, and a threshold test
+# (`|w| > t` or `>=`) then removes too many or too few. Sparsity 0 removes nothing, 1 removes
+# all.
+#
+# The cell below checks your function on cases of its own against coursekit's `pruning.smallest_mask` (ties may be broken either way).
+
+# %% nbgrader={"grade": false, "grade_id": "magnitude_mask", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def magnitude_mask(weight, sparsity):
+    """0/1 mask (``weight``'s shape) removing exactly round(sparsity x n) smallest |w|."""
+    ### BEGIN SOLUTION
+    k = round(sparsity * weight.numel())
+    order = torch.argsort(weight.abs().flatten(), stable=True)
+    mask = torch.ones(weight.numel())
+    mask[order[:k]] = 0
+    return mask.view_as(weight)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_magnitude_mask", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_magnitude_mask(magnitude_mask)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 1.2 (1 point): LWC's quality x std threshold
+#
+# Han et al. (2015) cut at a threshold of `quality` times the standard deviation of the
+# layer's weights. Write `quality_mask(weight, quality)`: 1 where `|w|` is strictly above
+# `quality * std(w)` (PyTorch's `weight.std()`), else 0.
+#
+# The cell below checks your function on cases of its own against coursekit's `pruning.std_masks`.
+
+# %% nbgrader={"grade": false, "grade_id": "quality_mask", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def quality_mask(weight, quality):
+    """0/1 mask keeping the weights with |w| > quality x weight.std()."""
+    ### BEGIN SOLUTION
+    return (weight.abs() > quality * weight.std()).float()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_quality_mask", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_quality_mask(quality_mask)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 1.3 (2 points): one threshold for the whole network
+#
+# Write `global_masks(weights, sparsity)`: `weights` is `{layer name: weight tensor}`; return
+# `{layer name: mask}` removing exactly `round(sparsity * N)` of all `N` weights, the smallest
+# magnitudes **of the whole network** (so layers with small weights lose more).
+# `magnitude_mask` from exercise 1.1 may help.
+#
+# The cell below checks your function on cases of its own against coursekit's `pruning.global_masks` (ties may be broken either way).
+
+# %% nbgrader={"grade": false, "grade_id": "global_masks", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def global_masks(weights, sparsity):
+    """{layer: 0/1 mask} removing the round(sparsity x N) smallest |w| over all layers."""
+    ### BEGIN SOLUTION
+    flat = torch.cat([w.flatten() for w in weights.values()])
+    keep = magnitude_mask(flat, sparsity)
+    masks, start = {}, 0
+    for name, w in weights.items():
+        masks[name] = keep[start : start + w.numel()].view_as(w)
+        start += w.numel()
+    return masks
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_global_masks", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_global_masks(global_masks)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ### What pruning does to fc1's weights
 #
@@ -182,6 +279,25 @@ for step in range(20):
     assert all((w[masks[name] == 0] == 0).all() for name, w in network.weights(model).items())
 print(f"after 20 SGD steps (momentum 0.9, weight decay 5e-4): nonzero weights {network.nonzero_weights(model)}")
 assert network.nonzero_weights(model) == network.nonzero_weights(final["lenet_300_100"])
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 1.4 (1 point): retrain, and keep the masks
+#
+# `prune.custom_from_mask` keeps pruned weights at zero for us. Do it by hand: write
+# `pruned_sgd_step(weight, grad, mask, lr)`, one plain SGD step on `weight` (already zero where
+# `mask` is 0) that leaves every pruned weight exactly zero. Return the new weight.
+
+# %% nbgrader={"grade": false, "grade_id": "pruned_sgd_step", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def pruned_sgd_step(weight, grad, mask, lr):
+    """``weight`` after one SGD step of learning rate ``lr``, pruned weights (mask 0) kept at 0."""
+    ### BEGIN SOLUTION
+    return (weight - lr * grad) * mask
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_pruned_sgd_step", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_pruned_sgd_step(pruned_sgd_step)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ### Error against sparsity (the shape of Han et al. 2015, Fig. 5)
@@ -405,3 +521,49 @@ shown = panel.update()  # back to the controls' own positions, so the saved pane
 # Speaker notes: CSR stores a column index beside every value, so it only pays once more than
 # half the weights are gone. The paper's relative indices (4-8 bits) and the next chapters'
 # quantization shrink this further: Deep Compression gets LeNet-300-100 from 1070 KB to 27 KB.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - Magnitude pruning removes the connections with the smallest |w|: per layer (each its own
+#   threshold) or globally (one threshold); LWC sets it to quality x std of the layer.
+# - Pruning alone costs accuracy; retraining the survivors, with the masks held, wins it back.
+#   Pruning and retraining in rounds goes further than one shot.
+# - Layers differ: the sensitivity scan shows which layers can lose most, and which little
+#   (LeNet-5's conv1); the rates per layer follow from it.
+# - LeNet-300-100 and LeNet-5 keep their accuracy with about 1 weight in 12.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Check your understanding
+#
+# 1. You prune 90% of a layer with the test `|w| > t`, t = the k-th smallest magnitude. Why can more than 90% disappear?
+#
+#    <details><summary>Answer</summary>
+#
+#    Every weight whose magnitude equals t goes too: with ties at the cut (e.g. many exact zeros) more than k weights are removed. Removing exactly k needs a sort, ties broken by position.
+#
+#    </details>
+#
+# 2. Per-layer or global threshold: which one removes more from a layer whose weights are all small?
+#
+#    <details><summary>Answer</summary>
+#
+#    The global one: it compares magnitudes across layers, so a layer of small weights loses more than the target rate, a layer of large weights less.
+#
+#    </details>
+#
+# 3. Why must a pruned weight be masked again after every optimizer step, not only once?
+#
+#    <details><summary>Answer</summary>
+#
+#    The gradient (and momentum, weight decay) of a pruned weight is generally not zero: one step would bring it back. The mask must be applied to the weight the network computes with.
+#
+#    </details>
+#
+# 4. The sensitivity scan shows conv1's error rising first. What pruning rate do you give conv1?
+#
+#    <details><summary>Answer</summary>
+#
+#    The lowest of all layers (our recipe and the paper keep most of conv1): it has few weights and every image goes through them.
+#
+#    </details>

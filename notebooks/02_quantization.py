@@ -26,12 +26,35 @@
 # Everything here runs on LeNet-300-100 and LeNet-5; the expensive runs (fine-tuning, grids) were
 # done by `python -m coursekit.reproduce quantization` and are loaded from `data/quantization/`.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Before you start
+#
+# **You will learn to**
+#
+# - run Lloyd's k-means on one layer's weights (assignment and update steps);
+# - compute Deep Compression's compression rate (Eq. 1), codebook included;
+# - start the centroids by the linear and the density rules, and say which works better;
+# - compute the codebook's gradient (Eq. 3) for trained quantization.
+#
+# **Prerequisites:** notebook 01; `torch` indexing, `torch.quantile`, `index_add_` or `bincount`.
+#
+# **Time:** about 40 minutes to read and run, plus 5 exercises (about 45 minutes).
+#
+# **Exercises.** Each `Exercise` cell asks for one step of the method, a short function whose body
+# is `raise NotImplementedError()`: replace it with your code and run the cell below it, which checks
+# your function on cases of its own and prints `passed N cases`, or the first case that fails with a
+# hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
+# answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
+# the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
 # %% slideshow={"slide_type": "skip"}
+import math
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from coursekit import kmeans_fast, network, papers, plots, widgets
+from coursekit import checks, kmeans_fast, network, papers, plots, widgets
 from coursekit import quantization as q
 from coursekit.experiments import baselines
 from coursekit.experiments import pruning as pruning_experiment
@@ -82,10 +105,37 @@ axes[1].hist(shared.flatten(), bins=bins, color="tab:red")
 axes[1].set(title="after: 4 shared values", yscale="log", xlabel="weight value")
 plt.show()
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: the red lines on the left are the centroids, their height the number of weights
 # in each cluster. On the right every weight has moved onto its centroid. DC Fig. 3 shows the same
 # on a 4x4 toy matrix. Point out that the layer is stored as 2-bit indices plus 4 floats.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2.1 (2 points): one iteration of 1-D k-means
+#
+# Write `lloyd_step(weights, centroids)`: one Lloyd iteration on the 1-D tensor `weights` from
+# the `k` sorted `centroids`. **Assignment**: each weight goes to its nearest centroid
+# (smallest `|w - c|`). **Update**: each centroid moves to the mean of its weights; a centroid
+# that got no weight keeps its value. Return the `k` new centroids, in the same order.
+#
+# The cell below checks your function on cases of its own against coursekit's `quantization.kmeans_1d(..., max_iter=1)`.
+
+# %% nbgrader={"grade": false, "grade_id": "lloyd_step", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def lloyd_step(weights, centroids):
+    """The k centroids after one assignment + update step of k-means on 1-D ``weights``."""
+    ### BEGIN SOLUTION
+    nearest = (weights[:, None] - centroids[None, :]).abs().argmin(1)
+    new = centroids.clone()
+    for j in range(len(centroids)):
+        if (nearest == j).any():
+            new[j] = weights[nearest == j].mean()
+    return new
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lloyd_step", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_lloyd_step(lloyd_step)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The compression rate (DC Eq. 1)
@@ -122,10 +172,31 @@ for bits in (2, 4, 8):
     assert r_fc1 > 0.99 * 32 / bits
 assert q.compression_rate(500, 256) < 0.5 * 32 / 8  # a small layer at 8 bits: the codebook dominates
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: r tends to 32/b once n is much larger than k*32/b (the dotted lines). For the
 # paper's big layers the codebook is free; for LeNet-5's conv1 (500 weights) at 8 bits the
 # 256-entry codebook is larger than the layer itself.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2.2 (1 point): Eq. 1
+#
+# Write `compression_rate(n, k, b=32)`: `n` weights of `b` bits each are replaced by `n`
+# indices of `log2(k)` bits plus a codebook of `k` values of `b` bits. Return the ratio of the
+# sizes before and after. The paper's example: `compression_rate(16, 4) == 3.2`.
+#
+# The cell below checks your function on cases of its own against coursekit's `quantization.compression_rate`.
+
+# %% nbgrader={"grade": false, "grade_id": "compression_rate", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def compression_rate(n, k, b=32):
+    """DC Eq. 1: bits before / bits after sharing ``n`` weights among ``k`` values."""
+    ### BEGIN SOLUTION
+    return n * b / (n * math.log2(k) + k * b)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_compression_rate", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_compression_rate(compression_rate)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Where to start the centroids
@@ -192,11 +263,53 @@ for b in (3, 4):  # at 3-4 bits it beats density by more than the noise (and ran
 assert tuned(3, "random") > tuned(3, "linear") + noise
 assert spread[6] < noise  # at 6 bits the start no longer matters
 
+
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # **What we measure:** linear is the best start (or within test noise of the best) at every bit
 # width, clearly better than density at 3-4 bits and than random at 3; at 6 bits the start no longer
 # matters. The paper finds linear best except at 3 bits (AlexNet); on LeNet-300-100 it is best at
 # 3 bits too.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2.3 (1 point): linear initialization
+#
+# Write `linear_init(weights, k)`: `k` centroids evenly spaced from the smallest to the largest
+# of the 1-D `weights`, both ends included.
+#
+# The cell below checks your function on cases of its own against coursekit's `quantization.init_linear`.
+
+# %% nbgrader={"grade": false, "grade_id": "linear_init", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def linear_init(weights, k):
+    """``k`` values evenly spaced between min(weights) and max(weights), ends included."""
+    ### BEGIN SOLUTION
+    return torch.linspace(weights.min().item(), weights.max().item(), k)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_linear_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_linear_init(linear_init)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2.4 (1 point): density-based initialization
+#
+# Write `density_init(weights, k)`: `k` centroids evenly spaced on the y-axis of the weights'
+# CDF, the quantiles at `(i + 0.5) / k` for `i = 0 .. k-1`, interpolated between weights as
+# `torch.quantile` does (compute in float64).
+#
+# The cell below checks your function on cases of its own against coursekit's `quantization.init_density`.
+
+# %% nbgrader={"grade": false, "grade_id": "density_init", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def density_init(weights, k):
+    """The quantiles of ``weights`` at (i + 0.5) / k, i = 0 .. k-1."""
+    ### BEGIN SOLUTION
+    levels = (torch.arange(k, dtype=torch.float64) + 0.5) / k
+    return torch.quantile(weights.double(), levels)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_density_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_density_init(density_init)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Trained quantization (DC Eq. 3)
@@ -231,6 +344,28 @@ ax.legend(fontsize=8)
 plt.show()
 print(f"2 bits: {pct(errors[0])} after quantization -> {pct(errors[-1])} after {steps[-1]} steps of fine-tuning")
 assert errors[-1] < errors[0] - 0.003  # fine-tuning the 4 shared values per layer recovers part of the loss
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 2.5 (2 points): the codebook's gradient (Eq. 3)
+#
+# Write `codebook_gradient(weight_grad, indices, k)`: `weight_grad` holds dL/dW for every weight
+# of a layer and `indices` (same shape) which of the `k` shared values each weight uses. Return
+# the `k` gradients of the shared values: for each, the **sum** of the gradients of its weights
+# (0 for a value no weight uses).
+#
+# The cell below checks your function on cases of its own against coursekit's `quantization.SharedLookup`.
+
+# %% nbgrader={"grade": false, "grade_id": "codebook_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def codebook_gradient(weight_grad, indices, k):
+    """DC Eq. 3: the k gradients dL/dC_j = sum of dL/dW over the weights with index j."""
+    ### BEGIN SOLUTION
+    return torch.zeros(k).index_add_(0, indices.flatten(), weight_grad.flatten())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_codebook_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_codebook_gradient(codebook_gradient)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. How many bits? (DC Table 6, Fig. 7)
@@ -397,3 +532,38 @@ shown = panel.update()  # back to the controls' own positions, so the saved pane
 # - **LeNet-5** (DC Table 6 analog): 8/5 and 8/4 bits cost nothing (0.73% / 0.76%, baseline
 #   0.73%), 4/2 bits costs 0.2 points (0.92%), the paper's pattern on AlexNet (42.78 / 42.79 /
 #   44.77%). After fine-tuning, conv layers hold to 2 bits and fc layers to 3.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Check your understanding
+#
+# 1. Why is the codebook's k x 32 bits negligible for fc1 of LeNet-300-100 but not for a 16-weight layer?
+#
+#    <details><summary>Answer</summary>
+#
+#    fc1 has 235,200 weights: 16 shared values cost 512 bits against 940,800 bits of 4-bit indices. In the paper's 16-weight example the codebook's 4 x 32 = 128 bits are four times its 32 index bits.
+#
+#    </details>
+#
+# 2. In 1-D, why does k-means need no distance matrix?
+#
+#    <details><summary>Answer</summary>
+#
+#    Sorted, each cluster is a run of consecutive values cut at the midpoints between neighbouring centroids, so assignment is a binary search and each mean a difference of prefix sums (coursekit.kmeans_fast does this).
+#
+#    </details>
+#
+# 3. Why does linear initialization beat density-based initialization at 3-4 bits?
+#
+#    <details><summary>Answer</summary>
+#
+#    Density puts the centroids where most weights are, near zero; the few large weights, which matter most to the output, then get a poor value. Linear spreads centroids over the whole range.
+#
+#    </details>
+#
+# 4. During trained quantization, which tensors change and which stay fixed?
+#
+#    <details><summary>Answer</summary>
+#
+#    The k shared values (codebook) are trained with the summed gradients of Eq. 3; the indices, and the mask of pruned weights, stay fixed.
+#
+#    </details>

@@ -24,12 +24,33 @@
 # 3. the pipeline layer by layer (the paper's Tables 2 and 3, measured);
 # 4. a real file you can `ls`: at least **50x** smaller than the 32-bit model.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Before you start
+#
+# **You will learn to**
+#
+# - build Huffman code lengths with a heap, and canonical codes from the lengths alone;
+# - compare a code's mean length with the entropy;
+# - store a sparse layer's positions as relative indices with filler entries;
+# - count the bits of a pruned, quantized layer, as in Deep Compression's tables.
+#
+# **Prerequisites:** notebooks 01 and 02; Python's `heapq`, bit shifts.
+#
+# **Time:** about 35 minutes to read and run, plus 5 exercises (about 50 minutes).
+#
+# **Exercises.** Each `Exercise` cell asks for one step of the method, a short function whose body
+# is `raise NotImplementedError()`: replace it with your code and run the cell below it, which checks
+# your function on cases of its own and prints `passed N cases`, or the first case that fails with a
+# hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
+# answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
+# the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
 
 import coursekit
-from coursekit import compressed, deep_compression, huffman, network, papers, plots, train
+from coursekit import checks, compressed, deep_compression, huffman, network, papers, plots, train
 from coursekit.experiments import deep_compression as experiment
 from coursekit.experiments import path
 
@@ -61,6 +82,42 @@ plots.draw_tree(ax, tree, [f"{n}\n{c}" for n, c in zip(names, counts)])
 ax.set_title("Huffman tree of the counts (left edge 0, right edge 1)")
 plt.show()
 
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3.1 (2 points): Huffman code lengths with `heapq`
+#
+# Write `huffman_code_lengths(counts)`: `counts[s]` is how often symbol `s` occurs; return one
+# code length per symbol. Keep a heap of subtrees keyed by their total count; pop the two with
+# the **smallest** counts, merge them (every symbol inside gets one bit longer), push the merged
+# subtree back, until one is left. A symbol that never occurs gets length 0; when only one symbol
+# occurs, it still needs 1 bit. Any optimal lengths pass (ties may be broken either way).
+#
+# The cell below checks your function on cases of its own against coursekit's `huffman.code_lengths`.
+
+# %% nbgrader={"grade": false, "grade_id": "huffman_code_lengths", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+import heapq
+
+
+def huffman_code_lengths(counts):
+    """Huffman code length of each symbol (0 for a symbol whose count is 0)."""
+    ### BEGIN SOLUTION
+    lengths = [0] * len(counts)
+    heap = [(c, s, [s]) for s, c in enumerate(counts) if c > 0]
+    heapq.heapify(heap)
+    if len(heap) == 1:
+        lengths[heap[0][1]] = 1
+    while len(heap) > 1:
+        count_a, tie, a = heapq.heappop(heap)
+        count_b, _, b = heapq.heappop(heap)
+        for s in a + b:
+            lengths[s] += 1
+        heapq.heappush(heap, (count_a + count_b, tie, a + b))
+    return lengths
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_huffman_code_lengths", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_huffman_code_lengths(huffman_code_lengths)
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Canonical codes: store the lengths, not the tree
 #
@@ -77,6 +134,34 @@ print(f"{len(message)} symbols -> {bits} bits -> {len(data)} bytes: {data.hex()}
 print("decoded:", huffman.decode(data, len(message), lengths).tolist())
 assert huffman.decode(data, len(message), lengths).tolist() == message
 assert bits == sum(lengths[s] for s in message)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3.2 (2 points): canonical codes
+#
+# Write `canonical_codes(lengths)`: the code (an integer) of each symbol. Take the symbols with
+# a length above 0 sorted by `(length, symbol)`; the first gets code 0; each next one gets the
+# previous code plus 1, shifted left by how much longer its code is. (The codes of absent
+# symbols are never used: give them 0.)
+#
+# The cell below checks your function on cases of its own against coursekit's `huffman.canonical_codes`.
+
+# %% nbgrader={"grade": false, "grade_id": "canonical_codes", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def canonical_codes(lengths):
+    """Canonical Huffman code of each symbol, from the code lengths alone."""
+    ### BEGIN SOLUTION
+    codes = [0] * len(lengths)
+    code, previous = 0, 0
+    for s in sorted((s for s in range(len(lengths)) if lengths[s] > 0), key=lambda s: (lengths[s], s)):
+        code <<= lengths[s] - previous
+        codes[s] = code
+        code, previous = code + 1, lengths[s]
+    return codes
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_canonical_codes", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_canonical_codes(canonical_codes)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Within one bit of the entropy
@@ -110,10 +195,32 @@ ax2.set(xlabel="skew of 16 symbols", ylabel="bits per symbol", title="Huffman vs
 ax2.legend(fontsize=8)
 plt.show()
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: Huffman is optimal among codes that spend a whole number of bits per symbol; arithmetic
 # coding can get closer to the entropy, but Huffman is simple, and a hardware decoder is a small
 # table. Deep Compression uses Huffman for both streams of a layer.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3.3 (1 point): the entropy
+#
+# Write `entropy_bits(counts)`: the Shannon entropy, in bits per symbol, of the frequencies
+# `counts[s] / sum(counts)`; symbols with count 0 do not contribute.
+#
+# The cell below checks your function on cases of its own against coursekit's `huffman.entropy_bits`.
+
+# %% nbgrader={"grade": false, "grade_id": "entropy_bits", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def entropy_bits(counts):
+    """Entropy in bits per symbol of the symbol frequencies ``counts``."""
+    ### BEGIN SOLUTION
+    counts = np.asarray(counts, dtype=float)
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log2(p)).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_entropy_bits", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_entropy_bits(entropy_bits)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What we encode: a pruned, quantized layer
@@ -149,6 +256,41 @@ print("gaps     :", gaps.tolist())
 print("stores   :", ["filler 0" if f else "weight" for f in is_filler])
 print("positions:", huffman.positions_from_gaps(gaps).tolist())
 assert gaps.tolist() == [1, 3, 8, 3] and is_filler.tolist() == [False, False, True, False]
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3.4 (2 points): relative indices with filler entries
+#
+# Write `relative_gaps(positions, bits)`: for the sorted positions of a flat layer's nonzero
+# weights, return `(gaps, is_filler)`, one value per stored entry. Each gap is counted from the
+# previous entry (the first from a virtual entry at -1, so every gap is at least 1); `bits`
+# bits hold gaps `1 .. 2**bits`. A longer gap first gets **filler** entries, each `2**bits`
+# further on (`is_filler` True), then the real entry with what is left.
+# `relative_gaps([0, 3, 14], 3)` gives `([1, 3, 8, 3], [False, False, True, False])`.
+#
+# The cell below checks your function on cases of its own against coursekit's `huffman.relative_indices`.
+
+# %% nbgrader={"grade": false, "grade_id": "relative_gaps", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def relative_gaps(positions, bits):
+    """(gaps, is_filler) of DC Fig. 2: gaps 1 .. 2**bits, fillers for longer ones."""
+    ### BEGIN SOLUTION
+    longest = 2**bits
+    gaps, is_filler, previous = [], [], -1
+    for p in positions:
+        gap = p - previous
+        while gap > longest:
+            gaps.append(longest)
+            is_filler.append(True)
+            gap -= longest
+        gaps.append(gap)
+        is_filler.append(False)
+        previous = p
+    return gaps, is_filler
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_relative_gaps", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_relative_gaps(relative_gaps)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## How many bits for a gap?
@@ -246,6 +388,7 @@ assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < f
 rows, fixed, coded = print_table("lenet5")
 assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Our recipe (coursekit/experiments/deep_compression.py, RECIPES): fewer bits than the paper (3 for
 # the big fc layers instead of 5-6) and k-means++ starts: at 50x, fewer bits per weight leave room
@@ -256,6 +399,28 @@ assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < f
 # cosine decay from 0.2 (batches of 256) for 6 epochs; from 0.02 for 2 epochs the file ended at 0.88%.
 # Say it plainly: 0.70% is one run. With other retraining seeds the same recipe gave 0.79%, so its
 # typical error sits about at the 0.75% goal; the gap is within the test's noise (0.08 points).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 3.5 (2 points): the bits of one layer after pruning and quantization
+#
+# Write `layer_bits(weight, bits, index_bits)`: the bits of one pruned, quantized layer stored
+# as in the P+Q columns above. Every stored entry (each surviving weight, and each filler entry
+# of `index_bits`-bit relative indices) takes a `bits`-bit weight index and an `index_bits`-bit
+# relative index; then the layer's codebook adds `2**bits` values of 32 bits.
+# `relative_gaps` of exercise 3.4 (or `huffman.relative_indices`) finds the fillers.
+
+# %% nbgrader={"grade": false, "grade_id": "layer_bits", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def layer_bits(weight, bits, index_bits):
+    """Bits of a pruned layer quantized to ``bits`` with ``index_bits`` relative indices."""
+    ### BEGIN SOLUTION
+    positions = weight.flatten().nonzero().flatten().tolist()
+    gaps, _ = huffman.relative_indices(positions, index_bits)
+    return len(gaps) * (bits + index_bits) + 2**bits * 32
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_layer_bits", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_layer_bits(layer_bits)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Model size after each stage
@@ -352,3 +517,46 @@ plt.show()
 # - Relative indices need a fixed width and fillers; Huffman coding makes a wider field cheap.
 # - The three stages multiply: each divides what the previous one left (the waterfall above).
 # - The size that counts is the file's, biases and headers included.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Check your understanding
+#
+# 1. Huffman's algorithm merges the two rarest subtrees. What happens to the code lengths if you merge the two most frequent instead?
+#
+#    <details><summary>Answer</summary>
+#
+#    The frequent symbols sink deep into the tree and get long codes: the mean length grows, far above the entropy.
+#
+#    </details>
+#
+# 2. Why does a compressed file store code lengths rather than the Huffman tree?
+#
+#    <details><summary>Answer</summary>
+#
+#    Canonical codes follow from the lengths alone (sort by length, count up, shift), so one small number per symbol is enough for the decoder to rebuild every code.
+#
+#    </details>
+#
+# 3. With 3-bit relative indices, how many entries does a gap of 20 take?
+#
+#    <details><summary>Answer</summary>
+#
+#    Three: two fillers of 8 (holding the weight 0) and the real entry with gap 4.
+#
+#    </details>
+#
+# 4. Why does Huffman coding help the relative indices more than our 3-bit weight indices?
+#
+#    <details><summary>Answer</summary>
+#
+#    Gaps are very skewed (short gaps dominate), so their entropy is far below the field width; 8 shared values used fairly evenly leave little skew to exploit.
+#
+#    </details>
+#
+# 5. Why is the size that counts the file's, not the sum of the weight bits?
+#
+#    <details><summary>Answer</summary>
+#
+#    Biases, codebooks, code-length tables and headers are stored too; only the file size is what a phone downloads and loads.
+#
+#    </details>

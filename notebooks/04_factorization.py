@@ -27,11 +27,32 @@
 #
 # Unlike unstructured pruning, this is two *smaller dense* layers: any CPU runs them faster.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Before you start
+#
+# **You will learn to**
+#
+# - compute the best rank-r approximation of a weight matrix with the SVD;
+# - choose a rank from the singular values' energy;
+# - find the break-even rank above which factorizing does not save anything;
+# - replace an `nn.Linear` by a factorized pair of layers.
+#
+# **Prerequisites:** notebook 00; matrices, `torch.linalg.svd`, `nn.Linear` (weight `out x in`).
+#
+# **Time:** about 35 minutes to read and run, plus 4 exercises (about 35 minutes).
+#
+# **Exercises.** Each `Exercise` cell asks for one step of the method, a short function whose body
+# is `raise NotImplementedError()`: replace it with your code and run the cell below it, which checks
+# your function on cases of its own and prints `passed N cases`, or the first case that fails with a
+# hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
+# answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
+# the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import torch
 
-from coursekit import data, network, papers, plots, structured, train, widgets
+from coursekit import checks, data, network, papers, plots, structured, train, widgets
 from coursekit import factorization as F
 from coursekit.experiments import baselines, load_json
 from coursekit.experiments import factorization as results
@@ -61,6 +82,29 @@ for rank in [1, 10, 50, 150, 299]:
     print(f"rank {rank:3d}: ||W - AB||^2 = {error:9.4f}   sum of dropped S_i^2 = {tail:9.4f}")
     assert abs(error - tail) < 1e-8 * S.square().sum().item()
 
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4.1 (2 points): rank-r factors from the SVD
+#
+# Write `rank_r_factors(weight, rank)`: `(A, B)` with `A` of shape `n x rank` and `B` of shape
+# `rank x m` such that `A @ B` is the best rank-`rank` approximation of the `n x m` `weight`
+# (the truncated SVD). Use `torch.linalg.svd(weight, full_matrices=False)`; put the singular
+# values into `A`.
+#
+# The cell below checks your function on cases of its own against coursekit's `factorization.low_rank`.
+
+# %% nbgrader={"grade": false, "grade_id": "rank_r_factors", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def rank_r_factors(weight, rank):
+    """(A, B), A: n x rank, B: rank x m, with A @ B the truncated SVD of ``weight``."""
+    ### BEGIN SOLUTION
+    U, S, Vh = torch.linalg.svd(weight, full_matrices=False)
+    return U[:, :rank] * S[:rank], Vh[:rank]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rank_r_factors", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_rank_r_factors(rank_r_factors)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How fast do the singular values fall?
 #
@@ -88,11 +132,33 @@ for name, S in spectra.items():
     print(f"{name:6s} {f'{n}x{m}':>9s} {len(S):9d} {energy_ranks[name][0]:10d} {energy_ranks[name][1]:10d}")
 assert energy_ranks["fc1"][1] > 0.5 * 300  # the trained fc1 is far from low rank: 99% energy needs most of it
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: a trained fc layer is *not* low rank; its spectrum decays slowly (fc1 needs
 # more than half of its rank to keep 99% of the energy). Energy is not accuracy, though: the next
 # slides show the network survives much deeper cuts than the energy suggests, especially after
 # fine-tuning. Deep Compression (Fig. 6) makes the same point: "SVD is cheap but compresses poorly".
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4.2 (1 point): a rank from the energy
+#
+# Write `rank_for_energy(singular_values, energy)`: the smallest rank `d` whose squared singular
+# values keep at least the fraction `energy` of the total: `sum(S[:d]**2) >= energy * sum(S**2)`
+# (`singular_values` sorted in decreasing order, ranks start at 1).
+#
+# The cell below checks your function on cases of its own against coursekit's `factorization.rank_for_energy`.
+
+# %% nbgrader={"grade": false, "grade_id": "rank_for_energy", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def rank_for_energy(singular_values, energy):
+    """Smallest rank keeping at least ``energy`` of sum(S**2)."""
+    ### BEGIN SOLUTION
+    kept = torch.cumsum(singular_values**2, 0) / (singular_values**2).sum()
+    return int((kept >= energy - 1e-9).nonzero()[0]) + 1
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rank_for_energy", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_rank_for_energy(rank_for_energy)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The trap: the break-even rank
@@ -115,8 +181,29 @@ for name, layer in linear.items():
     assert full > n * m  # at full rank the factors always cost more than the matrix
 assert 9 < F.break_even_rank(100, 10) < 10  # fc3: only rank <= 9 saves anything (at most 10 weights)
 
+
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # So we factorize **fc1 and fc2** and leave fc3 dense (1,010 of the 266,610 parameters).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4.3 (1 point): the break-even rank
+#
+# A rank-`d` factorization of an `n x m` matrix stores `(n + m) d` numbers. Write
+# `break_even_rank(n, m)`: the rank (a float, not rounded) at which it stores as many numbers as
+# the matrix itself.
+#
+# The cell below checks your function on cases of its own against coursekit's `factorization.break_even_rank`.
+
+# %% nbgrader={"grade": false, "grade_id": "break_even_rank", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def break_even_rank(n, m):
+    """The rank at which (n + m) x rank = n x m."""
+    ### BEGIN SOLUTION
+    return n * m / (n + m)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_break_even_rank", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_break_even_rank(break_even_rank)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Factorize the network
@@ -132,6 +219,36 @@ with torch.no_grad():
     gap = (full(images[:1000]) - dense(images[:1000])).abs().max().item()
 print(f"largest logit difference at full rank: {gap:.1e}")
 assert gap < 1e-3
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 4.4 (2 points): a factorized `nn.Linear`
+#
+# Write `factorized_linear(layer, rank)`: replace `nn.Linear(m, n)` by
+# `nn.Sequential(nn.Linear(m, rank, bias=False), nn.Linear(rank, n))` computing the rank-`rank`
+# truncated SVD of `layer.weight`, with the layer's bias (if it has one) on the second layer.
+# `rank_r_factors` from exercise 4.1 gives the two weights.
+#
+# The cell below checks your function on cases of its own against coursekit's `factorization.factorize_linear`.
+
+# %% nbgrader={"grade": false, "grade_id": "factorized_linear", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def factorized_linear(layer, rank):
+    """Two nn.Linear layers computing the rank-``rank`` truncated SVD of ``layer``."""
+    ### BEGIN SOLUTION
+    A, B = rank_r_factors(layer.weight.detach(), rank)
+    first = torch.nn.Linear(layer.in_features, rank, bias=False)
+    second = torch.nn.Linear(rank, layer.out_features, bias=layer.bias is not None)
+    with torch.no_grad():
+        first.weight.copy_(B)
+        second.weight.copy_(A)
+        if layer.bias is not None:
+            second.bias.copy_(layer.bias)
+    return torch.nn.Sequential(first, second)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_factorized_linear", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_factorized_linear(factorized_linear)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Error against size, with and without fine-tuning
@@ -324,3 +441,51 @@ assert nnmf["rmse_nnmf"] < nnmf["rmse_mf"]  # and better than plain MF, on this 
 # Speaker notes: the link to compression: a factorization is a compressed matrix; NNMF asks
 # whether a tiny network can decode it better than an inner product. Quote the paper's RMSE
 # (0.90-0.91 on MovieLens 100K, 0.84 on 1M) and say plainly we could not reproduce it offline.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - The truncated SVD is the best rank-d approximation (Eckart-Young); its squared error is the
+#   sum of the dropped squared singular values.
+# - A rank-d layer stores and computes (n + m) d instead of n m numbers: it only saves below
+#   the break-even rank n m / (n + m).
+# - A trained fc layer is not low rank (fc1 needs more than half its rank for 99% of the
+#   energy), yet the network survives much deeper cuts than the energy suggests, especially
+#   after fine-tuning.
+# - Unlike pruning or quantization, a factorized layer is two small dense layers: a real speed-up
+#   on any hardware.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Check your understanding
+#
+# 1. What is the break-even rank of LeNet-300-100's fc1 (300 x 784)? What happens at rank 250?
+#
+#    <details><summary>Answer</summary>
+#
+#    300 x 784 / 1084 = 217. At rank 250 the factors hold 271,000 numbers, more than the 235,200 of the matrix.
+#
+#    </details>
+#
+# 2. Why do the singular values go into A (or B) rather than into a third layer?
+#
+#    <details><summary>Answer</summary>
+#
+#    A diagonal scaling costs d numbers and a layer; folded into one factor it costs nothing and the product A @ B is the same.
+#
+#    </details>
+#
+# 3. At the same size, one shot without retraining, which keeps LeNet-300-100 most accurate: quantization, pruning or low rank?
+#
+#    <details><summary>Answer</summary>
+#
+#    Quantization, at every size: k-means keeps every connection at a few bits. Low rank beats one-shot pruning here; with retraining, Deep Compression finds SVD compresses poorly next to pruning + quantization.
+#
+#    </details>
+#
+# 4. In NNMF, what replaces the inner product of the user and item latent vectors?
+#
+#    <details><summary>Answer</summary>
+#
+#    A small MLP that takes the latent vectors (and their elementwise product) and outputs the rating.
+#
+#    </details>

@@ -25,6 +25,27 @@
 # how much the loss changes when a map is removed, then prune iteratively:
 # rank, remove the lowest, fine-tune a little, repeat.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Before you start
+#
+# **You will learn to**
+#
+# - compute the Taylor criterion of every feature map from activations and gradients (Eq. 8);
+# - normalize scores per layer so that layers compete on one list;
+# - choose the next maps to remove;
+# - remove hidden units from a pair of layers (surgery) and get a smaller dense network.
+#
+# **Prerequisites:** notebooks 01 and 04; tensor reductions (`mean` over dimensions), boolean indexing.
+#
+# **Time:** about 35 minutes to read and run, plus 4 exercises (about 40 minutes).
+#
+# **Exercises.** Each `Exercise` cell asks for one step of the method, a short function whose body
+# is `raise NotImplementedError()`: replace it with your code and run the cell below it, which checks
+# your function on cases of its own and prints `passed N cases`, or the first case that fails with a
+# hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
+# answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
+# the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
 # %% slideshow={"slide_type": "skip"}
 import tempfile
 from pathlib import Path
@@ -35,7 +56,7 @@ from IPython.display import display
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from coursekit import network, papers, plots, structured, train, widgets
+from coursekit import checks, network, papers, plots, structured, train, widgets
 from coursekit.data import load_mnist
 from coursekit.experiments import baselines
 from coursekit.experiments import structured as experiment
@@ -135,11 +156,53 @@ for row, (name, unit) in zip(axes, [("lenet5", "conv2"), ("lenet_300_100", "fc1"
 fig.tight_layout()
 plt.show()
 
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: quote the paper's Table 2: on VGG-16 fine-tuned on Birds-200 Taylor reaches
 # 0.73 against 0.27 (min weight), 0.56 (mean activation), 0.57 (activation std) per layer; on
 # AlexNet/ImageNet 0.58 against 0.57 for the weights. Our MNIST LeNets are tiny, so the gaps
 # are smaller: read the table above, not the paper's.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 5.1 (2 points): the Taylor criterion (Eq. 8)
+#
+# Write `taylor_scores(z, grad)`: `z` and `grad` are `N x C x M` tensors, the `C` maps of a
+# layer at `M` positions for `N` examples, and dC/dz. For each example and map, take the
+# absolute value of the mean over the positions of `z * grad`; then average over the examples.
+# Return `C` scores.
+#
+# The cell below checks your function on cases of its own against coursekit's `structured.taylor`.
+
+# %% nbgrader={"grade": false, "grade_id": "taylor_scores", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def taylor_scores(z, grad):
+    """Molchanov Eq. 8: |mean over positions of z dC/dz|, averaged over examples; C scores."""
+    ### BEGIN SOLUTION
+    return (z * grad).mean(2).abs().mean(0)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_taylor_scores", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_taylor_scores(taylor_scores)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 5.2 (1 point): layer-wise normalization
+#
+# Write `l2_normalize(scores)`: the layer's scores divided by their L2 norm,
+# `theta / sqrt(sum_j theta_j**2)` (Sec. 2.2).
+#
+# The cell below checks your function on cases of its own against coursekit's `structured.l2_normalize`.
+
+# %% nbgrader={"grade": false, "grade_id": "l2_normalize", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def l2_normalize(scores):
+    """``scores`` divided by their Euclidean norm."""
+    ### BEGIN SOLUTION
+    return scores / torch.sqrt((scores**2).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_l2_normalize", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_l2_normalize(l2_normalize)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Iterative pruning: error against FLOPs
@@ -180,6 +243,7 @@ for name, by in at.items():
     assert by["taylor"][0.25] < by["random"][0.25]  # ranking matters once a quarter of the FLOPs is left
     assert by["weight"][0.25] <= by["taylor"][0.25]  # and here the plain weight norm does as well as Taylor
 
+
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Any sensible ranking beats random once a quarter of the FLOPs is left. But in this loop the
 # minimum weight criterion does **as well as Taylor or better** on both LeNets: with fine-tuning
@@ -187,6 +251,36 @@ for name, by in at.items():
 # (min weight 0.27 against Taylor 0.73) was measured on VGG-16 fine-tuned on Birds-200, where
 # the weights of a network trained on ImageNet say little about the new task; we cannot run
 # that here, and do not claim it.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 5.3 (2 points): the maps to remove next
+#
+# Write `maps_to_remove(scores, count)`: `scores` is `{layer name: 1-D tensor of scores}`.
+# Normalize each layer's scores by their own L2 norm (exercise 5.2), then return the `count`
+# pairs `(layer name, map index)` with the lowest normalized scores over all layers, never
+# taking a layer's last remaining map (fewer than `count` pairs if that stops you).
+#
+# The cell below checks your function on cases of its own against coursekit's `structured.lowest_maps`.
+
+# %% nbgrader={"grade": false, "grade_id": "maps_to_remove", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def maps_to_remove(scores, count):
+    """The ``count`` (layer, index) pairs of lowest layer-normalized score; no layer emptied."""
+    ### BEGIN SOLUTION
+    ranked = sorted(
+        (s, name, k) for name, layer in scores.items() for k, s in enumerate(l2_normalize(layer).tolist())
+    )
+    left = {name: len(layer) for name, layer in scores.items()}
+    chosen = []
+    for _, name, k in ranked:
+        if len(chosen) < count and left[name] > 1:
+            chosen.append((name, k))
+            left[name] -= 1
+    return chosen
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_maps_to_remove", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_maps_to_remove(maps_to_remove)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The payoff: a smaller dense network
@@ -236,6 +330,36 @@ same = (train.predict(plain, images) == train.predict(small, images)).all().item
 print(f"conv1 {c1} maps, conv2 {c2} maps; same predictions on the 10,000 test images: {same}")
 assert same
 
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Exercise 5.4 (2 points): surgery on two layers
+#
+# Write `remove_units(first, second, keep)`: `first` is `nn.Linear(m, h)`, `second` is
+# `nn.Linear(h, p)`, `keep` a boolean tensor of the `h` hidden units. Return two new `nn.Linear`
+# layers without the removed units: `first` loses their rows and biases, `second` their input
+# columns (its bias stays).
+#
+# The cell below checks your function on cases of its own against coursekit's `structured.shrink`.
+
+# %% nbgrader={"grade": false, "grade_id": "remove_units", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def remove_units(first, second, keep):
+    """New (first, second) nn.Linear pair without the hidden units where ``keep`` is False."""
+    ### BEGIN SOLUTION
+    kept = int(keep.sum())
+    new_first = torch.nn.Linear(first.in_features, kept)
+    new_second = torch.nn.Linear(kept, second.out_features)
+    with torch.no_grad():
+        new_first.weight.copy_(first.weight[keep])
+        new_first.bias.copy_(first.bias[keep])
+        new_second.weight.copy_(second.weight[:, keep])
+        new_second.bias.copy_(second.bias)
+    return new_first, new_second
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_remove_units", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_remove_units(remove_units)
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Slider: how many feature maps to keep
 #
@@ -263,3 +387,49 @@ assert panel.update(kept=1.0)["flops"] == 4_586_000
 # 3.0 GFLOPs (12.6x) for a 2.5% accuracy drop. Its FLOPs regularization
 # Theta - lambda * FLOPs_l (lambda = 1e-3) prefers maps of expensive layers: show the
 # taylor+flops curve of section 3 (our lambda is per MFLOP, the paper does not give its unit).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Summary
+#
+# - Removing whole feature maps (or neurons) keeps the network dense: it runs faster on any
+#   hardware, unlike unstructured sparsity.
+# - The Taylor criterion |mean(z dC/dz)| estimates the change of the loss when a map is removed,
+#   from one forward and backward pass; it ranks maps at least as well as any other criterion.
+# - Scores are l2-normalized per layer so that layers compete fairly; FLOPs regularization makes
+#   maps of expensive layers go first.
+# - Prune a few maps, fine-tune, repeat; then rebuild a smaller dense network (surgery).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Check your understanding
+#
+# 1. Why is |mean over positions of z dC/dz| the first-order change of the loss when a map is set to zero?
+#
+#    <details><summary>Answer</summary>
+#
+#    Setting z to 0 changes it by -z; the first-order Taylor term of C is then -sum dC/dz z, so its magnitude (averaged) estimates |C(z = 0) - C|.
+#
+#    </details>
+#
+# 2. Why take the absolute value before averaging over examples, not after?
+#
+#    <details><summary>Answer</summary>
+#
+#    Per example the change can be positive or negative; averaging first lets opposite signs cancel and makes an important map look unimportant.
+#
+#    </details>
+#
+# 3. What goes wrong without the per-layer normalization?
+#
+#    <details><summary>Answer</summary>
+#
+#    Layers differ in scale (number of maps, activation sizes): one layer's raw scores can all lie below another's, so it would be emptied first.
+#
+#    </details>
+#
+# 4. After removing hidden unit k of fc1, which tensors of fc2 change?
+#
+#    <details><summary>Answer</summary>
+#
+#    Column k of fc2's weight goes; fc2's bias and its output rows stay.
+#
+#    </details>
