@@ -8,11 +8,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import compressed, models, network, train
+from safetensors import SafetensorError
+
+from . import compressed, experiments, integrity, models, network, train
 from .experiments import deep_compression
 
 
 def compress(args):
+    experiments.check_output(args.out, args.force)  # before any training
     report = deep_compression.compress(args.model, args.out)
     print(deep_compression.format_table(report["layers"]))
     print(deep_compression.summary(report))
@@ -21,6 +24,7 @@ def compress(args):
 
 def inspect(args):
     model_name, layers = compressed.read_compressed(args.file)
+    integrity.verify(args.file, experiments.DATA, "deep_compression")  # a shipped file: its SHA-256 too
     size = args.file.stat().st_size
     print(f"{args.file}: {model_name}, format version {compressed.VERSION}, {size:,} bytes")
     print(
@@ -46,6 +50,7 @@ def main(argv=None):
     run = commands.add_parser("compress", help="prune, quantize and Huffman-code a trained baseline into one file")
     run.add_argument("model", choices=sorted(deep_compression.RECIPES))
     run.add_argument("--out", type=Path, required=True, help="the compressed file to write, e.g. lenet300.dc")
+    run.add_argument("--force", action="store_true", help="overwrite a file the course ships in data/")
     run.set_defaults(action=compress)
     look = commands.add_parser("inspect", help="print the layers of a compressed file and its test error")
     look.add_argument("file", type=Path)
@@ -53,7 +58,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.action(args)
-    except (compressed.CompressedFileError, FileNotFoundError) as error:
+    except (OSError, ValueError, RuntimeError, SafetensorError) as error:  # files, formats, DataError: one line
         sys.exit(f"error: {error}")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from .. import compressed, deep_compression, kmeans_fast, models, network, pruning, train
-from . import baselines, folder, path
+from . import baselines, check_output, folder, path
 
 # Per layer: the fraction of weights pruned and the bits of the shared-weight index. Why:
 # - every weight kept costs ~6-7 bits in the file (3 for its value, 3.5 for its position), so
@@ -116,6 +116,7 @@ def compress(name, file, recipe=None, progress=True):
     the per-layer table (DC Tables 2-3), the file's size and ratio, the error-vs-size curve
     along the pruning steps (``_curve_point``) and the run time.
     """
+    check_output(file, force=True)  # a missing folder, a directory, no permission: refused before any training
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # numbers that do not depend on the core count; faster on shared cores
     try:
