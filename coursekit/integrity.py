@@ -88,8 +88,8 @@ def verify(path, root, chapter=None):
 
     Raises ``DataError`` naming the file and how to restore it (``git checkout -- data/...``, or
     ``python -m coursekit.reproduce CHAPTER`` when ``chapter`` is given) when its SHA-256 is not
-    the one shipped. A file outside ``root``, or one the manifest does not list, is not checked. A file is hashed once per
-    process as long as its size and modification time stay the same.
+    the one shipped. A file outside ``root``, or one the manifest does not list, is not checked. A
+    file is hashed once per process as long as its size and modification time stay the same.
     """
     path = Path(path)
     if not path.resolve().is_relative_to(Path(root).resolve()):
