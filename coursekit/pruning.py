@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
 from torch.nn.utils import prune
 
 from . import arguments, models, network
@@ -240,19 +240,49 @@ def save_sparse(model, path, name, value_dtype=torch.float32, info=None):
 
 
 def read_sparse(path):
-    """Read a file written by ``save_sparse``: ``(architecture name, float32 state dict, info)``."""
-    with safe_open(path, "pt") as f:
-        metadata = f.metadata() or {}
-    if "shapes" not in metadata:
-        raise ValueError(f"{path} was not written by pruning.save_sparse (no 'shapes' metadata).")
-    tensors, state = load_file(path), {}
-    for key, shape in json.loads(metadata["shapes"]).items():
-        numel = math.prod(shape)
-        nonzero = torch.from_numpy(np.unpackbits(tensors[f"{key}.mask"].numpy(), count=numel).astype(bool))
-        flat = torch.zeros(numel)
-        flat[nonzero] = tensors[f"{key}.values"].float()
-        state[key] = flat.view(shape)
-    return metadata["model"], state, json.loads(metadata["info"])
+    """Read a file written by ``save_sparse``: ``(architecture name, float32 state dict, info)``.
+
+    Every field is checked before it is used: the architecture must be one of
+    ``models.ARCHITECTURES`` and the stored shapes its own (so a file cannot ask for more memory
+    than the model takes), each mask must cover its tensor and each ``values`` hold one number per
+    set bit. Anything else is a ``ValueError`` naming the file.
+    """
+
+    def bad(problem):
+        return ValueError(f"{path}: {problem} (was it written by pruning.save_sparse?)")
+
+    try:
+        with safe_open(path, "pt") as f:
+            metadata, keys = f.metadata() or {}, set(f.keys())
+            name = metadata.get("model")
+            if name not in models.ARCHITECTURES:
+                raise bad(f"its model {name!r} is none of {sorted(models.ARCHITECTURES)}")
+            try:
+                shapes, info = json.loads(metadata["shapes"]), json.loads(metadata.get("info", "{}"))
+            except (KeyError, TypeError, json.JSONDecodeError):
+                raise bad("its 'shapes' metadata is missing or not JSON") from None
+            expected = {key: list(t.shape) for key, t in models.build(name).state_dict().items()}
+            if shapes != expected:
+                raise bad(f"its tensor shapes are not those of {name}")
+            missing = sorted({f"{key}.{part}" for key in shapes for part in ("mask", "values")} - keys)
+            if missing:
+                raise bad(f"tensors {missing} are missing")
+            state = {}
+            for key, shape in shapes.items():
+                numel = math.prod(shape)
+                mask = f.get_tensor(f"{key}.mask")
+                if mask.dtype != torch.uint8 or mask.numel() != (numel + 7) // 8:
+                    raise bad(f"{key}.mask is not {(numel + 7) // 8} bytes")
+                nonzero = torch.from_numpy(np.unpackbits(mask.numpy(), count=numel).astype(bool))
+                values = f.get_tensor(f"{key}.values")
+                if not values.is_floating_point() or values.numel() != int(nonzero.sum()):
+                    raise bad(f"{key}.values does not hold one number per set bit of its mask")
+                flat = torch.zeros(numel)
+                flat[nonzero] = values.float()
+                state[key] = flat.view(shape)
+    except SafetensorError as error:
+        raise ValueError(f"{path}: not a readable safetensors file ({error})") from None
+    return name, state, info
 
 
 def load_sparse(path, keep_masks=False):
