@@ -249,7 +249,7 @@ def read_sparse(path):
     """
 
     def bad(problem):
-        return ValueError(f"{path}: {problem} (was it written by pruning.save_sparse?)")
+        return ValueError(f"{path} was not written by pruning.save_sparse: {problem}")
 
     try:
         with safe_open(path, "pt") as f:
