@@ -26,7 +26,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from .. import network
+from .. import arguments, network
 from ..data import load_mnist
 
 # How many test images a course model is evaluated on by default (None: all 10,000). LeNet-5's
@@ -193,7 +193,11 @@ def live_panel(controls, compute, show, outputs):
             return shown
 
     def current(values):
-        return {**{keyword: control.value for keyword, control in controls.items()}, **values}
+        unknown = sorted(set(values) - set(controls))
+        if unknown:
+            raise ValueError(f"unknown control {unknown[0]!r}: this panel has {list(controls)}")
+        checked = {keyword: control_value(controls[keyword], keyword, value) for keyword, value in values.items()}
+        return {**{keyword: control.value for keyword, control in controls.items()}, **checked}
 
     def update(**values):
         return run(current(values))
@@ -208,6 +212,22 @@ def live_panel(controls, compute, show, outputs):
     panel.worker = worker
     update()
     return panel
+
+
+def control_value(control, keyword, value):
+    """``value`` if ``control`` could show it, else a one-line ``ValueError``: ``update(sparsity="50")``
+    or ``update(fine_tuned="no")`` are refused, not half-read."""
+    if hasattr(control, "options"):
+        options = control.options.values() if isinstance(control.options, dict) else control.options
+        allowed = [o[1] if isinstance(o, tuple) else o for o in options]
+        return arguments.choice(value, keyword, allowed)
+    if isinstance(control.value, bool):
+        return arguments.boolean(value, keyword)
+    if isinstance(control.value, int):
+        return arguments.integer(value, keyword, control.min, control.max)
+    if isinstance(control.value, float):
+        return arguments.number(value, keyword, control.min, control.max)
+    return value
 
 
 def problem_panel(controls, message, label):

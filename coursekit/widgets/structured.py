@@ -12,6 +12,7 @@ def structured_panel():
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
+    from .. import arguments
     from ..experiments import structured as experiment
     from ._panel import figure_png, panel
 
@@ -31,6 +32,7 @@ def structured_panel():
     image, label = widgets.Image(format="png"), widgets.HTML()
 
     def update(kept):
+        kept = arguments.number(kept, "kept", 0, 1)
         if not fractions[-1] - 1e-9 <= kept <= 1:
             raise ValueError(
                 f"kept={kept!r}: the fraction of feature maps kept must be between "
