@@ -7,6 +7,8 @@ measured with tracemalloc) of at most a few times the file's size plus the model
 """
 
 import dataclasses
+import importlib
+import json
 import os
 import struct
 import time
@@ -15,10 +17,32 @@ import zlib
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from safetensors import safe_open
+from safetensors.torch import save_file
 
-from coursekit import compressed, data, experiments, huffman, integrity
+from coursekit import __main__ as cli
+from coursekit import (
+    compressed,
+    data,
+    experiments,
+    factorization,
+    huffman,
+    integrity,
+    kmeans_fast,
+    models,
+    pruning,
+    quantization,
+    reproduce,
+    structured,
+    train,
+    widgets,
+)
+from coursekit.experiments import baselines
+from coursekit.experiments import deep_compression as experiment_deep_compression
+from coursekit.experiments import structured as experiment_structured
 
 MODEL = "lenet_300_100"
 MODEL_BYTES = 4 * 266_610  # its float32 parameters
@@ -365,3 +389,170 @@ def test_a_flipped_bit_in_a_shipped_file_is_caught(tmp_path):
     assert "`python -m coursekit.reproduce baselines`" in message
     (root / "weights" / "mine.safetensors").write_bytes(b"a student's own file")  # not listed: not checked
     integrity.verify(root / "weights" / "mine.safetensors", root)
+
+
+# --- every public method: out-of-range arguments name themselves (issue 17, group 4) ------------
+
+
+bad_k = st.one_of(st.integers(max_value=0), st.integers(300, 2**80), not_an_integer)
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=bad_k)
+def test_kmeans_k_out_of_range(k):
+    x = np.linspace(-1, 1, 299)
+    for kmeans in (quantization.kmeans_1d, kmeans_fast.kmeans_1d):
+        raises_naming("k", kmeans, x, k)
+
+
+@pytest.mark.parametrize("kmeans", [quantization.kmeans_1d, kmeans_fast.kmeans_1d])
+def test_kmeans_refuses_nan_and_takes_numpy_integers(kmeans):
+    raises_naming("finite", kmeans, np.array([0.1, np.nan, 0.3]), 2)
+    raises_naming("finite", kmeans, np.array([0.1, np.inf, 0.3]), 2)
+    codebook, indices = kmeans(np.array([0.1, 0.2, 0.9, 1.0]), np.int64(2), "linear", np.int32(0))
+    assert len(codebook) == 2 and indices.tolist() == [0, 0, 1, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=st.one_of(st.floats(max_value=-1e-9), st.just(float("nan")), st.just(float("inf")), st.text(max_size=2)))
+def test_pruning_arguments(value):
+    model = models.build("lenet_300_100")
+    raises_naming("quality", pruning.std_masks, model, value)
+    raises_naming("sparsity", pruning.geometric_schedule, {"fc1": value}, 3)
+    raises_naming("sparsity", pruning.geometric_schedule, {"fc1": 1.5}, 3)
+    raises_naming("steps", pruning.geometric_schedule, {"fc1": 0.5}, 0)
+    raises_naming("energy", factorization.rank_for_energy, torch.tensor([3.0, 2.0, 1.0]), value)
+    raises_naming("n", quantization.compression_rate, value, 4)
+    raises_naming("nonzero", quantization.layer_bits, 10, -5)
+
+
+def test_rank_for_energy_never_exceeds_the_matrix():
+    for s in (torch.tensor([1.0, 1e-9, 1e-12]), torch.rand(50), torch.zeros(4)):
+        assert 1 <= factorization.rank_for_energy(s, 1.0) <= len(s)
+
+
+def test_structured_arguments():
+    units = experiment_structured.UNITS["lenet_300_100"]
+    model = structured.add_masks(models.build("lenet_300_100"), units)
+    layer = model[units["fc1"][0]]
+    for k in (-1, 300, 2.0, "3"):
+        raises_naming("k", structured.remove_map, layer, k)
+    scores = {unit: torch.rand(len(structured.kept(model[layer_]))) for unit, (layer_, _) in units.items()}
+    raises_naming("count", structured.lowest_maps, model, units, scores, -1)
+    small = structured.add_masks(
+        torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 2)), {"fc1": (0, 1)}
+    )
+    structured.remove_map(small[0], np.int64(0))
+    raises_naming("last map", structured.remove_map, small[0], 1)  # the network would compute nothing
+
+
+# --- command lines: arguments checked and shipped data kept before any work (groups 2, 5, 6) ----
+
+
+def never(*args, **kwargs):
+    raise AssertionError("the work started before the arguments were checked")
+
+
+@pytest.mark.parametrize("epochs", ["0", "-3", "nan", "inf", "x"])
+def test_train_refuses_bad_epochs(epochs, monkeypatch, capsys):
+    monkeypatch.setattr(baselines, "train_baseline", never)
+    with pytest.raises(SystemExit):
+        train.main(["lenet5", "--epochs", epochs])
+    assert "--epochs" in capsys.readouterr().err
+
+
+def test_train_never_overwrites_the_shipped_baseline_unasked(monkeypatch, tmp_path):
+    monkeypatch.setattr(baselines, "train_baseline", never)
+    for argv in (["lenet5"], ["lenet5", "--epochs", "1"], ["lenet5", "--out", str(tmp_path / "no" / "x.safetensors")]):
+        with pytest.raises(SystemExit) as error:
+            train.main(argv)
+        assert "\n" not in str(error.value.code) and ("--force" in error.value.code or "directory" in error.value.code)
+
+
+def test_reproduce_never_overwrites_shipped_data_unasked(monkeypatch):
+    monkeypatch.setattr(importlib, "import_module", never)
+    for chapter in ("baselines", "pruning", "deep_compression", "all"):
+        with pytest.raises(SystemExit) as error:
+            reproduce.main([chapter])
+        assert "--force" in error.value.code and "\n" not in error.value.code
+
+
+def test_compress_checks_its_output_before_any_training(monkeypatch, tmp_path):
+    monkeypatch.setattr(experiment_deep_compression, "_run_pipeline", never)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    targets = [tmp_path / "missing" / "x.dc", tmp_path, "data/compressed/lenet5.dc"]
+    if os.geteuid() != 0:  # root writes anywhere
+        targets.append(locked / "x.dc")
+    for target in targets:
+        with pytest.raises(SystemExit) as error:
+            cli.main(["compress", "lenet_300_100", "--out", str(target)])
+        assert error.value.code.startswith("error: ") and "\n" not in error.value.code
+    for target in targets[:2]:
+        with pytest.raises(OSError):
+            experiment_deep_compression.compress("lenet_300_100", target)  # the function checks first too
+
+
+def test_inspect_reports_what_a_path_is_in_one_line(tmp_path):
+    os.mkfifo(tmp_path / "fifo.dc")
+    (tmp_path / "loop.dc").symlink_to(tmp_path / "loop.dc")
+    (tmp_path / "junk.safetensors").write_bytes(b"junk")
+    expected = {tmp_path: "directory", tmp_path / "fifo.dc": "FIFO", tmp_path / "loop.dc": "symbolic link"}
+    for path, what in expected.items():
+        with pytest.raises(SystemExit) as error:
+            cli.main(["inspect", str(path)])
+        assert what in error.value.code and "\n" not in error.value.code
+
+
+def test_load_sparse_bounds_shapes_and_names_malformed_files(tmp_path):
+    shipped = experiments.path("pruning", "lenet_300_100_pruned.safetensors")
+    with safe_open(shipped, "pt") as f:
+        metadata, tensors = f.metadata(), {key: f.get_tensor(key) for key in f.keys()}
+    shapes = json.loads(metadata["shapes"])
+    edited = {**shapes, next(iter(shapes)): [100_000, 100_000]}  # asks for 40 GB
+    cases = {
+        "shapes": {**metadata, "shapes": json.dumps(edited)},
+        "not JSON": {**metadata, "shapes": "{"},
+        "missing": {k: v for k, v in metadata.items() if k != "shapes"},
+        "model": {**metadata, "model": "alexnet"},
+    }
+    for what, meta in cases.items():
+        save_file(tensors, tmp_path / "x.safetensors", metadata=meta)
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValueError, match=what):
+                pruning.load_sparse(tmp_path / "x.safetensors")
+            assert tracemalloc.get_traced_memory()[1] < 50 << 20
+        finally:
+            tracemalloc.stop()
+    (tmp_path / "x.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(ValueError, match="x.safetensors"):
+        pruning.load_sparse(tmp_path / "x.safetensors")
+
+
+def test_panel_update_refuses_wrong_types_in_one_line():
+    panel = widgets.pruning_panel()
+    for values in ({"sparsity": "50"}, {"sparsity": 50.5}, {"sparsity": 150}, {"scope": "x"}, {"retrained": "no"}):
+        with pytest.raises(ValueError) as error:
+            panel.update(**values)
+        assert "\n" not in str(error.value) and next(iter(values)) in str(error.value)
+    assert panel.update(sparsity=np.int64(50))["sparsity"] == 50
+
+
+def test_a_flipped_bit_in_shipped_weights_stops_the_loader(tmp_path, monkeypatch):
+    root = tmp_path / "data"
+    (root / "weights").mkdir(parents=True)
+    for name in ("weights/lenet5.safetensors", "weights/lenet5.json", integrity.MANIFEST):
+        (root / name).write_bytes((experiments.DATA / name).read_bytes())
+    monkeypatch.setattr(experiments, "DATA", root)
+    monkeypatch.setattr(baselines, "DATA", root)
+    assert baselines.pretrained("lenet5") is not None
+    weights = root / "weights" / "lenet5.safetensors"
+    damaged = bytearray(weights.read_bytes())
+    damaged[-100] ^= 0x04
+    weights.write_bytes(bytes(damaged))
+    with pytest.raises(data.DataError, match="git checkout -- data/weights/lenet5.safetensors"):
+        baselines.pretrained("lenet5")
+    with pytest.raises(data.DataError, match="python -m coursekit.reproduce baselines"):
+        experiments.path("baselines", "lenet5.safetensors")
