@@ -65,11 +65,12 @@ def write_manifest(root, digests):
 
 
 def record(paths, root):
-    """After writing ``paths`` (files under ``root``) on purpose: put their SHA-256 in the manifest."""
+    """After writing ``paths`` (files under ``root``) on purpose: put their SHA-256 in the manifest
+    (and drop the entries of files that are gone)."""
     digests = read_manifest(root) if (Path(root) / MANIFEST).is_file() else {}
     for path in paths:
         digests[Path(path).resolve().relative_to(Path(root).resolve()).as_posix()] = sha256(path)
-    write_manifest(root, digests)
+    write_manifest(root, {name: digest for name, digest in digests.items() if (Path(root) / name).is_file()})
 
 
 def _shown(path, root):
