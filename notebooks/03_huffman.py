@@ -552,11 +552,3 @@ plt.show()
 #    Gaps are very skewed (short gaps dominate), so their entropy is far below the field width; 8 shared values used fairly evenly leave little skew to exploit.
 #
 #    </details>
-#
-# 5. Why is the size that counts the file's, not the sum of the weight bits?
-#
-#    <details><summary>Answer</summary>
-#
-#    Biases, codebooks, code-length tables and headers are stored too; only the file size is what a phone downloads and loads.
-#
-#    </details>
