@@ -15,6 +15,9 @@ failing case or "not done yet" there, and print "passed N cases" to stdout.
 
 from pathlib import Path
 
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import NbGraderPreprocessor
+
 c = get_config()  # noqa: F821 (nbgrader defines it)
 
 c.CourseDirectory.root = str(Path(__file__).resolve().parent)
@@ -22,3 +25,15 @@ c.CourseDirectory.source_directory = "."  # the assignment "notebooks" is the fo
 c.CourseDirectory.release_directory = "release"
 # the py:percent twins hold the solutions too: only the .ipynb notebooks are released
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
+
+
+class Unpaired(NbGraderPreprocessor):
+    """Drop jupytext's pairing from a released notebook: students get plain .ipynb files (saving
+    one in JupyterLab must not write a .py twin beside it)."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop("jupytext", None)
+        return nb, resources
+
+
+c.GenerateAssignment.preprocessors = GenerateAssignment.class_traits()["preprocessors"].default() + [Unpaired]

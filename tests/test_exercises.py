@@ -8,6 +8,7 @@ The instructor notebooks (notebooks/) are the source; `make assignments` writes 
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,8 +87,8 @@ def test_release_is_current(tmp_path):
          f"--CourseDirectory.release_directory={tmp_path}", "--log-level=ERROR"],
         cwd=ROOT, env=env, check=True, capture_output=True,
     )  # fmt: skip
-    built = {p.name: json.loads(p.read_text()) for p in sorted((tmp_path / "notebooks").iterdir())}
-    committed = {p.name: json.loads(p.read_text()) for p in sorted(RELEASE.iterdir())}
+    built = {p.name: json.loads(p.read_text()) for p in sorted((tmp_path / "notebooks").glob("*.ipynb"))}
+    committed = {p.name: json.loads(p.read_text()) for p in sorted(RELEASE.glob("*.ipynb"))}
     assert sorted(built) == sorted(committed) == [p.name for p in NOTEBOOKS]
     stale = [name for name in built if built[name] != committed[name]]
     assert not stale, f"release/notebooks is stale for {stale}: run make assignments"
@@ -105,15 +106,35 @@ def test_release_has_no_solutions(path):
         )
 
 
+def _all_exercises():
+    """One notebook of every exercise: the notebooks' import lines, then their answer and test cells."""
+    cells = []
+    for path in NOTEBOOKS:
+        nb = _read(path)
+        setup = next(c for c in nb.cells if c.cell_type == "code" and not _nbgrader(c))
+        imports = [line for line in setup.source.splitlines() if line.startswith(("import ", "from "))]
+        cells.append(nbformat.v4.new_code_cell("\n".join(imports)))
+        cells += [c for c in nb.cells if _nbgrader(c)]
+    return nbformat.v4.new_notebook(cells=cells, metadata=_read(NOTEBOOKS[0]).metadata)
+
+
 @pytest.fixture(scope="module")
-def graded_release():
-    """The untouched release, autograded by nbgrader as `make grade` does: every notebook runs top to bottom."""
-    return grading.grade({"student": [RELEASE / p.name for p in NOTEBOOKS]})["student"]
+def graded(tmp_path_factory):
+    """One nbgrader run, as `make grade` does it: the untouched release ("student": every notebook
+    runs top to bottom) and the instructor's answers to every exercise ("teacher": all in one
+    notebook, so it is quick)."""
+    source = tmp_path_factory.mktemp("source")
+    for path in NOTEBOOKS:
+        shutil.copy(path, source / path.name)
+    nbformat.write(_all_exercises(), source / "exercises.ipynb")
+    return grading.grade(
+        {"student": [RELEASE / p.name for p in NOTEBOOKS], "teacher": [source / "exercises.ipynb"]}, source
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_untouched_release_runs_clean_and_scores_zero(path, graded_release):
-    rows, run = graded_release[path.name]
+def test_untouched_release_runs_clean_and_scores_zero(path, graded):
+    rows, run = graded["student"][path.name]
     assert rows and all(score == 0 and top > 0 for _, score, top in rows)
     for cell in run.cells:
         for output in cell.get("outputs", []):
@@ -126,20 +147,7 @@ def test_untouched_release_runs_clean_and_scores_zero(path, graded_release):
         ]
 
 
-def test_solutions_score_full_points(tmp_path):
-    """Every instructor answer gets full points from nbgrader's autograder. All the exercises run in
-    one notebook (their answer and test cells, after the notebooks' import cells), so it is quick."""
-    cells = []
-    for path in NOTEBOOKS:
-        nb = _read(path)
-        setup = next(c for c in nb.cells if c.cell_type == "code" and not _nbgrader(c))
-        imports = [line for line in setup.source.splitlines() if line.startswith(("import ", "from "))]
-        cells.append(nbformat.v4.new_code_cell("\n".join(imports)))
-        cells += [c for c in nb.cells if _nbgrader(c)]
-    combined = nbformat.v4.new_notebook(cells=cells, metadata=_read(NOTEBOOKS[0]).metadata)
-    source = tmp_path / "source"
-    source.mkdir()
-    nbformat.write(combined, source / "exercises.ipynb")
-    rows, run = grading.grade({"teacher": source / "exercises.ipynb"}, source=source)["teacher"]["exercises.ipynb"]
+def test_solutions_score_full_points(graded):
+    rows, run = graded["teacher"]["exercises.ipynb"]
     assert len(rows) >= 24 and all(score == top > 0 for _, score, top in rows), rows
     assert all(o.output_type == "stream" and o.name == "stdout" for t in _tests(run) for o in t.outputs)
