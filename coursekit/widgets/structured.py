@@ -32,7 +32,7 @@ def structured_panel():
     image, label = widgets.Image(format="png"), widgets.HTML()
 
     def update(kept):
-        kept = arguments.number(kept, "kept", 0, 1)
+        kept = arguments.number(kept, "kept")  # a number; its range is checked below
         if not fractions[-1] - 1e-9 <= kept <= 1:
             raise ValueError(
                 f"kept={kept!r}: the fraction of feature maps kept must be between "
