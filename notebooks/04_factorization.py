@@ -387,11 +387,16 @@ print(f"{len(curve)} points of the SVD curve, compression {curve[-1]['compressio
 assert all(point["compression"] > 1 for point in curve)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## The rank slider
+# ## The rank slider, live
 #
-# Pick the fraction of the rank kept in fc1 and fc2, with or without fine-tuning: test error (all
-# 10,000 test images), parameters, size, and both spectra with the cut (red) and the break-even
-# rank (dotted). Every position was evaluated by `reproduce`, so a move is a lookup.
+# Pick the percentage of the rank kept in fc1 and fc2: each move truncates their SVD (computed
+# once) for real, evaluates the network on all 10,000 test images and redraws: test error,
+# parameters, size, and both spectra with the cut (red). The blue curve collects what you tried
+# (no training); the gray squares are **precomputed** by `python -m coursekit.reproduce
+# factorization`: the same factorization *fine-tuned*, which needs training.
+#
+# `widgets.factorization_panel(my_model)` takes your network (every Linear layer but the last is
+# factorized), `factors=rank_r_factors` your exercise's function.
 
 # %% slideshow={"slide_type": "fragment"}
 # NBVAL_IGNORE_OUTPUT
@@ -400,15 +405,38 @@ panel = widgets.factorization_panel()
 panel.widget
 
 # %% slideshow={"slide_type": "fragment"}
-for fraction, fine_tuned in [(0.01, False), (0.01, True), (0.1, True), (1.0, False)]:
-    shown = panel.update(fraction=fraction, fine_tuned=fine_tuned)
-    print(f"fraction {fraction:4.2f} fine-tuned {fine_tuned!s:5s}: ranks {shown['ranks']}, error {100 * shown['error']:.2f}%, "
+for rank in (1, 5, 10, 100):
+    shown = panel.update(rank=rank)
+    print(f"live, {rank:3d}% of the rank: ranks {shown['ranks']}, error {100 * shown['error']:.2f}%, "
           f"{shown['parameters']:,} parameters, {shown['kb']:.1f} KB")
-assert shown["error"] == rows[1.0]["error"]
+print(f"precomputed: 10% of the rank, fine-tuned: error {100 * rows[0.1]['error_fine_tuned']:.2f}%")
+assert abs(shown["error"] - rows[1.0]["error"]) < 1e-6  # full rank: the dense network
+assert abs(panel.update(rank=10)["error"] - rows[0.1]["error"]) <= 2e-4  # the live panel and the table agree
 try:
-    panel.update(fraction=0.123)
+    panel.update(rank=0)
 except ValueError as error:
     print("ValueError:", error)
+shown = panel.update()  # back to the controls' own positions, so the saved panel agrees with itself
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Fine-tune it yourself, live
+#
+# One gray square, for real: fc1 and fc2 cut to 5% of their rank (the error jumps), then one
+# epoch of SGD on both factors and the dense layer, a few seconds on a laptop CPU. Seeded and run
+# on one torch thread, so the printed digits are the same on every run.
+
+# %% slideshow={"slide_type": "fragment"}
+model = F.factorize_network(baselines.pretrained("lenet_300_100"), rows[0.05]["ranks"])
+before = train.evaluate(model)
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # one thread: the same sums in the same order, so the same digits on every run
+try:
+    train.fit(model, 1, 0.005, desc="fine-tune, 1 epoch")
+finally:
+    torch.set_num_threads(threads)
+after = train.evaluate(model)
+print(f"ranks {rows[0.05]['ranks']}: test error {100 * before:.2f}% -> {100 * after:.2f}% after one epoch of fine-tuning")
+assert after < before / 4
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Neural network matrix factorization (Dziugaite & Roy 2015)
