@@ -58,6 +58,24 @@ import torch
 from . import huffman, network
 from .models import ARCHITECTURES, build
 
+__all__ = [
+    "MAGIC",
+    "VERSION",
+    "MAX_SHARED_VALUES",
+    "CompressedFileError",
+    "EncodedLayer",
+    "shared_values",
+    "encode_layer",
+    "layer_file_bytes",
+    "encode_model",
+    "architecture_of",
+    "save_compressed",
+    "read_compressed",
+    "parse_compressed",
+    "load_compressed",
+    "max_file_bytes",
+]
+
 MAGIC = b"CKDC"
 VERSION = 1
 MAX_SHARED_VALUES = 4096  # a layer with more distinct nonzero weights is not weight-shared
@@ -75,16 +93,11 @@ class CompressedFileError(ValueError):
 # --- from a model to streams ----------------------------------------------------------------
 
 
-def weight_layers(model):
+def _stored_layers(model):
     """The ``(name, module)`` of every weight layer of ``model`` (``network.layers``), in order, each
     named by its path in the model (``"1"``, ``"3"``, ... in a ``Sequential``): the name the file stores."""
     paths = {module: name for name, module in model.named_modules()}
     return [(paths[module], module) for module in network.layers(model).values()]
-
-
-def effective_weight(module):
-    """``network.weight(module)`` (the weight the module computes with) as a float32 numpy array."""
-    return network.weight(module).cpu().float().numpy()
 
 
 @dataclass
@@ -198,8 +211,8 @@ def encode_model(model, index_bits=None):
     long codes; the Huffman code softens both).
     """
     layers = []
-    for name, module in weight_layers(model):
-        weight = effective_weight(module)
+    for name, module in _stored_layers(model):
+        weight = network.weight(module).cpu().float().numpy()
         bias = None if module.bias is None else network.weight(module, "bias").cpu().float().numpy()
         tried = INDEX_BITS_TRIED if index_bits is None else [index_bits]
         candidates = [encode_layer(name, weight, bias, bits) for bits in tried]
@@ -268,7 +281,7 @@ def save_compressed(model, path, index_bits=None):
 @functools.cache
 def _layers_of(model_name):
     """``(name in the file, weight shape, has a bias)`` of each weight layer of ``model_name``."""
-    return tuple((name, tuple(m.weight.shape), m.bias is not None) for name, m in weight_layers(build(model_name)))
+    return tuple((name, tuple(m.weight.shape), m.bias is not None) for name, m in _stored_layers(build(model_name)))
 
 
 @functools.cache
@@ -501,7 +514,7 @@ def load_compressed(path):
     """
     model_name, layers = read_compressed(path)
     model = build(model_name)
-    modules = dict(weight_layers(model))
+    modules = dict(_stored_layers(model))
     with torch.no_grad():
         for header, weight, bias in layers:
             modules[header["name"]].weight.copy_(torch.from_numpy(weight))

@@ -11,14 +11,14 @@ import torch
 from torch.nn.utils import prune
 
 import coursekit
-from coursekit import compressed, experiments
+from coursekit import compressed, experiments, network
 from coursekit.experiments.baselines import pretrained
 
 
 def prune_and_share(model, keep=0.08, levels=15):
     """A quick stand-in for the pipeline: keep the largest weights, round them to a few values."""
     with torch.no_grad():
-        for _, module in compressed.weight_layers(model):
+        for module in network.layers(model).values():
             w = module.weight
             threshold = w.abs().flatten().kthvalue(int((1 - keep) * w.numel())).values
             w[w.abs() <= threshold] = 0
@@ -39,7 +39,7 @@ def saved(tmp_path_factory):
 def test_round_trip_is_exact(saved):
     model, path, layers = saved
     loaded = coursekit.load_compressed(path)
-    for (_, a), (_, b) in zip(compressed.weight_layers(model), compressed.weight_layers(loaded)):
+    for a, b in zip(network.layers(model).values(), network.layers(loaded).values()):
         assert torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
     x = torch.randn(16, 1, 28, 28)
     assert torch.equal(model.eval()(x), loaded(x))
@@ -54,11 +54,11 @@ def test_file_is_small_and_its_size_adds_up(saved):
 
 def test_pruning_made_by_torch_prune_is_read_through_the_mask(tmp_path):
     model = pretrained("lenet_300_100")
-    for _, module in compressed.weight_layers(model):
+    for module in network.layers(model).values():
         prune.custom_from_mask(module, "weight", torch.zeros_like(module.weight))
     coursekit.save_compressed(model, tmp_path / "empty.dc")
     loaded = coursekit.load_compressed(tmp_path / "empty.dc")
-    assert all((m.weight == 0).all() for _, m in compressed.weight_layers(loaded))
+    assert all((m.weight == 0).all() for m in network.layers(loaded).values())
 
 
 def test_unshared_weights_are_refused(tmp_path):
