@@ -78,10 +78,11 @@ def load_json(chapter, filename):
     return json.loads(path(chapter, filename).read_text())
 
 
-def write_json(chapter, filename, data, indent=None):
-    """Write ``data`` as JSON to the chapter's folder (created if needed); returns the path."""
+def write_json(chapter, filename, data, indent=None, compact=True):
+    """Write ``data`` as JSON to the chapter's folder (created if needed); returns the path.
+    ``indent``: as ``json.dumps``; without one, ``compact`` drops the spaces after separators."""
     target = path(chapter, filename, must_exist=False)
     target.parent.mkdir(parents=True, exist_ok=True)
-    separators = None if indent is not None else (",", ":")
+    separators = (",", ":") if indent is None and compact else None
     target.write_text(json.dumps(data, indent=indent, separators=separators) + "\n")
     return target

@@ -14,7 +14,7 @@ from safetensors.torch import load_file, save_file
 
 from .. import models, structured, train
 from ..data import load_mnist
-from . import baselines, path
+from . import baselines, path, write_json
 
 # The prunable maps of each network: name -> (index of the layer whose output rows are removed,
 # index of the module whose output is the map z). Caffe's LeNet-5 has no ReLU after its
@@ -97,18 +97,11 @@ def payoff(history):
     return network, step
 
 
-def _write_json(filename, data):
-    """``data/structured/FILENAME`` as JSON with ``json.dumps``'s default separators (as committed)."""
-    target = path("structured", filename, must_exist=False)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(data) + "\n")
-
-
 def reproduce():
     """Compare the criteria with the oracle, prune both networks with every criterion, rebuild a
     small LeNet-5; write ``data/structured/`` (JSON and one safetensors file)."""
     compared = {name: compare_with_oracle(name) for name in UNITS}
-    _write_json("criteria.json", {"images": ORACLE_IMAGES, **compared})
+    write_json("structured", "criteria.json", {"images": ORACLE_IMAGES, **compared}, compact=False)
 
     trajectories, histories = {}, {}
     for name, schedule in SCHEDULE.items():
@@ -142,7 +135,7 @@ def reproduce():
         "flops_weight": FLOPS_WEIGHT,
         "threads": torch.get_num_threads(),
     }
-    _write_json("trajectories.json", {**trajectories, "payoff": info, "settings": settings})
+    write_json("structured", "trajectories.json", {**trajectories, "payoff": info, "settings": settings}, compact=False)
     print(f"rebuilt LeNet-5: step {step}, maps {info['kept']}, test error {100 * info['test_error']:.2f}%")
 
 
