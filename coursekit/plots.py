@@ -1,11 +1,91 @@
-"""Small matplotlib helpers the notebooks share. Each draws on an ``Axes`` it is given."""
+"""Small display helpers the notebooks share: the course's figure style, plots that draw on an
+``Axes`` they are given, results as HTML tables, and a slider's effect as a few frames.
+
+Every figure is seen three ways: in a notebook, in JupyterLab's presentation mode and in the static
+decks (``slides/*.slides.html``, a 1280x720 slide with about 1200 px for a figure). ``style()`` sizes
+figures for the slide: at ``DPI`` (100) a figure of w inches is 100 w pixels wide and is shown at
+that natural size when it fits (never stretched), and its tick labels and legends are ``TEXT_PT``
+(11 pt = 15.3 px), so they stay at least 14 px on the slide down to a 0.91x downscale: a figure up
+to ``MAX_WIDTH_IN`` (12 in = 1200 px) needs none.
+"""
+
+import base64
+import html
+import io
+import math
+import re
 
 import matplotlib.pyplot as plt
+from matplotlib import scale as mscale
+from matplotlib import ticker
+
+DPI = 100
+TEXT_PT = 11  # tick labels, legends: 11 pt x 100 dpi / 72 = 15.3 px
+MAX_WIDTH_IN = 12  # 1200 px: the width a 1280x720 slide gives a figure
+MIN_SLIDE_PX = 14  # the smallest text a slide may show
+
+
+def px(points, dpi=DPI):
+    """Size in pixels of text of ``points`` on a figure drawn at ``dpi``."""
+    return points * dpi / 72
+
+
+def _plain(value):
+    """A log axis's tick as a plain number: 0.01, 0.5, 10, 1000; powers of ten from 10^5 on."""
+    if value == 0:
+        return "0"
+    exponent = math.log10(abs(value))
+    if -4 <= exponent < 5:
+        return f"{value:,.6g}".replace(",", "\u2009")  # thin space between thousands: 10 000
+    if abs(exponent - round(exponent)) < 1e-9:
+        return f"$10^{{{round(exponent)}}}$"
+    return f"{value:.0e}"
+
+
+class _PlainLogFormatter(ticker.LogFormatter):
+    """LogFormatter's choice of which ticks to label (decades; 2 and 5 or all minor ticks when the
+    axis spans less than about a decade), written as plain numbers instead of 2x10^0."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        return _plain(x)
+
+
+class PlainLogScale(mscale.LogScale):
+    """The "log" scale with plain tick labels (0.1, 1, 10) and no 2x10^0-style minor labels;
+    ``style()`` makes it the scale behind ``set_xscale("log")``, ``semilogy``, ``loglog``."""
+
+    name = "log"
+
+    def set_default_locators_and_formatters(self, axis):
+        super().set_default_locators_and_formatters(axis)
+        axis.set_major_formatter(_PlainLogFormatter(self.base))
+        axis.set_minor_formatter(_PlainLogFormatter(self.base, labelOnlyBase=self.subs is not None))
 
 
 def style():
-    """One look for every notebook figure (fixed size and resolution, so outputs are stable)."""
-    plt.rcParams.update({"figure.figsize": (7, 3.5), "figure.dpi": 80, "axes.grid": True, "grid.alpha": 0.3})
+    """One look for every notebook figure, sized for the slides (see the module's docstring):
+    100 dpi, an 8x3.6 in (800x360 px) default, 11-13 pt text, plain labels on log axes. Figures
+    wider than ``MAX_WIDTH_IN`` inches are shrunk on a slide: keep them narrower; leave font sizes
+    to the style (an explicit ``fontsize=8`` is 11 px, too small for the back row)."""
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8, 3.6),
+            "figure.dpi": DPI,
+            "savefig.dpi": "figure",
+            "font.size": 12,
+            "axes.titlesize": 13,
+            "axes.labelsize": 12,
+            "xtick.labelsize": TEXT_PT,
+            "ytick.labelsize": TEXT_PT,
+            "legend.fontsize": TEXT_PT,
+            "legend.title_fontsize": TEXT_PT,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "lines.linewidth": 2,
+            "lines.markersize": 6,
+        }
+    )
+    mscale.register_scale(PlainLogScale)
 
 
 def log_barh(ax, labels, values, unit, highlight=()):
@@ -15,7 +95,7 @@ def log_barh(ax, labels, values, unit, highlight=()):
     ax.set_xscale("log")
     ax.set_xlabel(unit)
     for y, v in enumerate(values):
-        ax.text(v * 1.15, y, f"{v:g}", va="center", fontsize=9)
+        ax.text(v * 1.15, y, f"{v:g}", va="center", fontsize=TEXT_PT)
     ax.set_xlim(min(values) / 2, max(values) * 8)
     ax.invert_yaxis()
     return ax
@@ -27,11 +107,11 @@ def error_vs_size(ax, curves, baseline_error=None):
     by adding an entry. ``baseline_error`` (%) draws the uncompressed model's error."""
     for label, points in curves.items():
         sizes, errors = zip(*sorted(points))
-        ax.plot(sizes, errors, "o-", label=label, markersize=4)
+        ax.plot(sizes, errors, "o-", label=label, markersize=5)
     if baseline_error is not None:
         ax.axhline(baseline_error, color="0.4", linestyle="--", linewidth=1, label="32-bit baseline")
     ax.set(xscale="log", xlabel="model size (% of the 32-bit model)", ylabel="test error (%)")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -46,16 +126,188 @@ def draw_tree(ax, tree, names):
     def place(node, depth):  # a leaf's x is its rank from the left; a node sits above its children
         if not isinstance(node, tuple):
             x, next_x[0] = next_x[0], next_x[0] + 1
-            ax.text(x, -depth, names[node], ha="center", va="top", fontsize=9, bbox=dict(fc="white", ec="tab:blue"))
+            ax.text(
+                x, -depth, names[node], ha="center", va="top", fontsize=TEXT_PT, bbox=dict(fc="white", ec="tab:blue")
+            )
             return x
         children = [place(child, depth + 1) for child in node]
         x = sum(children) / 2
         for bit, cx in enumerate(children):
             ax.plot([x, cx], [-depth, -depth - 1], color="gray", lw=1, zorder=0)
-            ax.text((x + cx) / 2, -depth - 0.5, str(bit), color="tab:red", ha="center", va="center", fontsize=9)
+            ax.text((x + cx) / 2, -depth - 0.5, str(bit), color="tab:red", ha="center", va="center", fontsize=TEXT_PT)
         return x
 
     place(tree, 0)
     ax.set_xlim(-0.7, next_x[0] - 0.3)
     ax.axis("off")
     return ax
+
+
+# --- results as tables -------------------------------------------------------------------------
+
+# A cell that reads as a number (1.33%, 266,610, 8.9x, 1.33% -> 1.23%, 0.5 MB) is right-aligned.
+_UNIT = r"\s*(%|x|×|B|KB|MB|GB|K|M|k|bits?|pJ|nJ|ms|µs|s)?"
+_NUMBER = re.compile(rf"^[~<>≈]?\s*[-+−]?\d[\d.,]*{_UNIT}(\s*(->|→)\s*[-+−]?\d[\d.,]*{_UNIT})?$")
+TABLE_CSS = (
+    "table.coursekit-table{border-collapse:collapse;margin:0.3em 0;font-variant-numeric:tabular-nums}"
+    "table.coursekit-table caption{caption-side:top;text-align:left;font-weight:600;padding-bottom:0.2em}"
+    "table.coursekit-table th,table.coursekit-table td{padding:0.15em 0.6em;border-bottom:1px solid #ddd;"
+    "white-space:nowrap}"
+    "table.coursekit-table th{border-bottom:2px solid #888;text-align:left}"
+    "table.coursekit-table .num{text-align:right}"
+    "table.coursekit-table tr.paper td{color:#555;font-style:italic;background:#f6f6f6}"
+)
+
+
+def _is_number(text):
+    return bool(_NUMBER.match(text.strip()))
+
+
+class Table:
+    """An HTML table that also prints as aligned text (``str``); shown by IPython as HTML."""
+
+    def __init__(self, rows, columns, caption=None, paper=(), note=None):
+        self.columns = [str(c) for c in columns]
+        self.rows = [[str(cell) for cell in row] for row in rows]
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"table row {row} has {len(row)} cells, the columns are {self.columns}")
+        self.caption, self.note = caption, note
+        self.paper = set(paper)
+
+    def _numeric_columns(self):
+        return [all(_is_number(row[j]) or not row[j].strip() for row in self.rows) for j in range(len(self.columns))]
+
+    def _repr_html_(self):
+        numeric = self._numeric_columns()
+        head = "".join(
+            f'<th class="num">{html.escape(c)}</th>' if numeric[j] else f"<th>{html.escape(c)}</th>"
+            for j, c in enumerate(self.columns)
+        )
+        body = []
+        for i, row in enumerate(self.rows):
+            cells = "".join(
+                f'<td class="num">{html.escape(cell)}</td>'
+                if numeric[j] or _is_number(cell)
+                else f"<td>{html.escape(cell)}</td>"
+                for j, cell in enumerate(row)
+            )
+            body.append(f'<tr class="paper">{cells}</tr>' if i in self.paper else f"<tr>{cells}</tr>")
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        note = f'<p class="coursekit-table-note">{html.escape(self.note)}</p>' if self.note else ""
+        return (
+            f"<style>{TABLE_CSS}</style>"
+            f'<table class="coursekit-table">{caption}<thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>{note}"
+        )
+
+    def __str__(self):
+        numeric = self._numeric_columns()
+        widths = [max(len(c), *(len(row[j]) for row in self.rows)) for j, c in enumerate(self.columns)]
+
+        def line(cells):
+            return "  ".join(c.rjust(w) if numeric[j] else c.ljust(w) for j, (c, w) in enumerate(zip(cells, widths)))
+
+        text = [self.caption] if self.caption else []
+        text += [line(self.columns).rstrip()] + [line(row).rstrip() for row in self.rows]
+        return "\n".join(text + ([self.note] if self.note else []))
+
+    def __repr__(self):
+        return str(self)
+
+
+def table(rows, columns, caption=None, paper=(), note=None):
+    """Results as a table: an HTML table in the notebook and the decks (numbers right-aligned,
+    the paper's rows in grey italics beside ours), aligned text when printed.
+
+    Args:
+        rows: sequences of cells, already formatted (``f"{100 * error:.2f}%"``): the table shows
+            them as given, so it prints the same numbers as the notebook did.
+        columns: the header, one name per cell.
+        caption: a title above the table.
+        paper: indices of the rows that quote a paper (e.g. ``paper=[1]`` for the row after ours).
+        note: a line of text below the table (the source, a caveat).
+    Returns a ``Table``: the last expression of a cell, or ``display(table(...))``.
+    """
+    return Table(rows, columns, caption=caption, paper=paper, note=note)
+
+
+# --- a slider's effect, for the static decks ---------------------------------------------------
+
+
+def _widgets(widget):
+    """The widget and the widgets inside it, depth first."""
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _widgets(child)
+
+
+def snapshot(widget):
+    """What a panel (an ipywidgets box) shows now, as HTML: its text outputs (HTML, Label) and its
+    pictures (Image), without its controls. The pictures keep their natural size."""
+    parts = []
+    for w in _widgets(widget):
+        kind = type(w).__name__
+        if kind in ("HTML", "HTMLMath") and w.value:
+            parts.append(f'<div class="coursekit-frame-text">{w.value}</div>')
+        elif kind == "Label" and w.value:
+            parts.append(f'<div class="coursekit-frame-text">{html.escape(w.value)}</div>')
+        elif kind == "Image" and w.value:
+            data = base64.b64encode(bytes(w.value)).decode()
+            parts.append(f'<img src="data:image/{w.format};base64,{data}" style="max-width:100%">')
+    return "".join(parts)
+
+
+def figure_html(fig):
+    """A matplotlib figure as an <img> at its natural size (PNG at its dpi)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img src="data:image/png;base64,{data}" style="max-width:100%">'
+
+
+FRAMES_CSS = (
+    ".coursekit-frames{display:flex;flex-wrap:wrap;gap:0.5em}"
+    ".coursekit-frame{flex:1 1 45%;min-width:20em;background:white;border-top:1px solid #ddd}"
+    ".coursekit-frame-caption{font-weight:600}"
+)
+
+
+class Frames:
+    """A slider's effect as a few frames: in a notebook, side by side; in a static deck, stacked
+    in one place, the first shown and each next one a fragment (the right arrow steps through)."""
+
+    def __init__(self, frames):
+        self.frames = list(frames)
+
+    def _repr_html_(self):
+        items = []
+        for i, (caption, content) in enumerate(self.frames):
+            fragment = " fragment" if i else ""
+            items.append(
+                f'<div class="coursekit-frame{fragment}">'
+                f'<div class="coursekit-frame-caption">{html.escape(caption)}</div>{content}</div>'
+            )
+        return f'<style>{FRAMES_CSS}</style><div class="coursekit-frames r-stack">{"".join(items)}</div>'
+
+    def __repr__(self):
+        return "\n".join(caption for caption, _ in self.frames)
+
+
+def frames(panel, settings, caption):
+    """A live panel at a few settings (4-6), for the static decks, where no kernel moves its
+    sliders: ``panel.update(**setting)`` for each setting, the panel's texts and pictures kept
+    as a frame captioned ``caption(setting, shown)`` (``shown``: what ``update`` returned); the
+    panel is put back to its controls' positions after.
+
+    Example: ``plots.frames(panel, [{"sparsity": s} for s in (0, 50, 90, 99)],
+    lambda setting, shown: f"{setting['sparsity']}% pruned: error {100 * shown['error']:.2f}%")``
+    """
+    if not 2 <= len(settings) <= 8:
+        raise ValueError(f"frames: give 2 to 8 settings (4-6 read best), got {len(settings)}")
+    shot = []
+    for setting in settings:
+        shown = panel.update(**setting)
+        shot.append((caption(setting, shown), snapshot(panel.widget)))
+    panel.update()
+    return Frames(shot)

@@ -9,12 +9,18 @@ Each deck is `jupyter nbconvert --to slides` (nbconvert's SlidesExporter) with t
 slides/ (copied there by slides/vendor.sh), never from a CDN, so the decks work offline.
 
 What a deck shows, from each cell's metadata:
-- slide_type (slide, subslide, fragment, -, notes, skip) as in RISE; `notes` cells are speaker
-  notes (press S in a deck), `skip` cells are left out;
-- code is hidden, its output shown; tag a cell `show-input` when its code is the point;
+- slide_type (slide, subslide, fragment, -, notes, skip) as in Jupyter's slideshow metadata;
+  `notes` cells are speaker notes (press S in a deck), `skip` cells are left out;
+- code is hidden, its output shown; tag a cell `show-input` when its code is the point (its
+  `# NBVAL_...` marker lines are left out); a cell tagged `check` (asserts, debugging) is left
+  out, its slide start kept;
+- a slide with no heading of its own repeats its section's title, "(continued)";
 - the lecture takes the cells of a chapter tagged `lecture`, or all of them if none is tagged.
+The slides are 1280x720 (slides/template/coursekit/index.html.j2); tests/test_decks_browser.py
+steps through every slide and fails on anything cut off, a stretched figure or wrapped text.
 """
 
+import copy
 import re
 import sys
 from pathlib import Path
@@ -29,6 +35,25 @@ NOTEBOOKS = SLIDES.parent / "notebooks"
 # Relevance, pruning, structured pruning, quantization, Huffman coding, factorization.
 LECTURE_ORDER = ["00", "01", "05", "02", "03", "04"]
 LECTURE_TAG = "lecture"
+CHECK_TAG = "check"  # a cell of checks: run by the notebook and nbval, never shown on a slide
+NBVAL_MARKER = re.compile(r"^[ \t]*# ?NBVAL_\w+.*(\n|$)", re.M)
+HEADING = re.compile(r"^\s{0,3}(#{1,3})\s+(.+?)\s*#*\s*$", re.M)
+STARTS = ("slide", "subslide")
+# Live slides (README, Slides): JupyterLab's presentation mode (jupyterlab-slideshow) shows a
+# notebook's cells as they are; this style, in each notebook's metadata (jupyterlab-fonts applies
+# it), hides there what the decks hide: code unless tagged `show-input`, cells tagged `check`.
+PRESENTING = "body[data-jp-deck-mode='presenting'] &"
+LIVE_STYLE = {
+    "styles": {
+        "": {
+            PRESENTING: {
+                "& .jp-CodeCell:not([data-jpf-cell-tags*='show-input']) .jp-Cell-inputWrapper": {"display": "none"},
+                "& .jp-Cell[data-jpf-cell-tags*='check']": {"display": "none"},
+            }
+        }
+    }
+}
+LIVE_STYLE_KEY = "@deathbeds/jupyterlab-fonts"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # nbconvert inlines the same ~260 KB of style sheets into every deck; they go to one shared file.
 STYLE = re.compile(r'<style type="text/css">(.*?)</style>\n?', re.S)
@@ -49,6 +74,74 @@ def exporter():
     c.SlidesExporter.mathjax_url = "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
     c.SlidesExporter.widget_renderer_url = "@jupyter-widgets/html-manager/dist/embed-amd.js"
     return SlidesExporter(config=c)
+
+
+def slide_type(cell):
+    return cell.metadata.get("slideshow", {}).get("slide_type", "-")
+
+
+def set_slide_type(cell, kind):
+    cell.metadata.setdefault("slideshow", {})["slide_type"] = kind
+
+
+def heading(cell):
+    """The first heading (#, ## or ###) of a markdown cell: (level, text), or None."""
+    found = cell.cell_type == "markdown" and HEADING.search(cell.source)
+    return (len(found.group(1)), found.group(2)) if found else None
+
+
+def slides_of(cells):
+    """The shown cells (not skip, not notes) grouped by slide, each group a list of indices."""
+    groups = []
+    for i, cell in enumerate(cells):
+        kind = slide_type(cell)
+        if kind in ("skip", "notes"):
+            continue
+        if kind in STARTS or not groups:
+            groups.append([])
+        groups[-1].append(i)
+    return groups
+
+
+def for_slides(nb):
+    """A copy of the notebook as its deck shows it: `check` cells left out (a slide they start
+    starts at the next shown cell), `# NBVAL_` lines left out of the code, and every slide with a
+    heading: one without repeats the last section title, "(continued)"."""
+    nb = copy.deepcopy(nb)
+    cells, carried = [], None
+    for cell in nb.cells:
+        kind = slide_type(cell)
+        if CHECK_TAG in cell.metadata.get("tags", []):
+            if kind in STARTS and carried != "slide":
+                carried = kind
+            continue
+        if carried and kind not in ("skip", "notes"):
+            if kind != "slide":
+                set_slide_type(cell, carried)
+            carried = None
+        if cell.cell_type == "code":
+            cell.source = NBVAL_MARKER.sub("", cell.source)
+        cells.append(cell)
+    section, added = None, {}
+    for group in slides_of(cells):
+        titles = [heading(cells[i]) for i in group]
+        if not any(titles) and section:
+            first = cells[group[0]]
+            continued = nbformat.v4.new_markdown_cell(f"### {section} (continued)")
+            set_slide_type(continued, slide_type(first) if slide_type(first) in STARTS else "slide")
+            set_slide_type(first, "-")
+            added[group[0]] = continued
+        found = [title for title in titles if title]
+        if found:
+            section = min(found, key=lambda title: title[0])[1].removesuffix(" (continued)")
+    nb.cells = [c for i, cell in enumerate(cells) for c in ([added[i]] if i in added else []) + [cell]]
+    return nb
+
+
+def with_live_style(nb):
+    """The notebook with LIVE_STYLE in its metadata (what presentation mode hides)."""
+    nb.metadata[LIVE_STYLE_KEY] = copy.deepcopy(LIVE_STYLE)
+    return nb
 
 
 def chapters():
@@ -122,7 +215,7 @@ def decks():
     in_order = [named[name] for name in sorted(named, key=lecture_rank)]
     references = numbered(jupytext.read(SLIDES / "references.py"), "references")
     named["lecture"] = lecture_notebook(in_order + [references])
-    return named
+    return {name: for_slides(nb) for name, nb in named.items()}
 
 
 def build(out_dir=SLIDES):

@@ -1,0 +1,402 @@
+"""What an instructor sees when presenting, in Debian's Chromium driven by Playwright at 1280x720
+(a 16:9 projector), with every request that leaves the machine aborted and recorded.
+
+- The static decks (slides/*.slides.html): every slide of every deck, with all its fragments
+  shown, fits the slide box (nothing scrolls, nothing sticks out), its figures are not stretched
+  more than 1.25x, and no printed text wraps. A failure names the deck and the slide.
+- Live slides (jupyterlab-slideshow in JupyterLab): a chapter's slider slide, run by a real
+  kernel and shown in presentation mode, answers the keyboard: the panel's error changes.
+"""
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+from playwright.sync_api import sync_playwright
+
+from coursekit import plots
+
+ROOT = Path(__file__).resolve().parent.parent
+DECKS = sorted((ROOT / "slides").glob("*.slides.html"))
+CHROMIUM = Path("/usr/bin/chromium")
+SCREEN = {"width": 1280, "height": 720}
+# Without the background-networking flags Chromium calls Google's servers at start.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+]
+LOCAL = re.compile(r"(file:|data:|blob:|(http|ws)://127\.0\.0\.1[:/])")
+MAX_STRETCH = 1.25
+# The live test's notebook and the code its slider slide runs.
+LIVE_NOTEBOOK = ROOT / "notebooks" / "01_pruning.ipynb"
+LIVE_PANEL = "pruning_panel("
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install -y chromium`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def watched(browser):
+    """A 1280x720 page whose outside requests are aborted and recorded, with its console errors."""
+    context = browser.new_context(viewport=SCREEN)
+    seen = SimpleNamespace(outside=[], errors=[])
+
+    def route(request_route):
+        if LOCAL.match(request_route.request.url):
+            request_route.continue_()
+        else:
+            seen.outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and seen.errors.append(message.text))
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    seen.page = page
+    yield seen
+    context.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# What the decks are made of (no browser)
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SMALL_FONT = re.compile(r"fontsize\s*=\s*(\d+(\.\d+)?)")
+
+
+def png_width(data):
+    """The width in pixels of a base64 PNG (its IHDR chunk)."""
+    import base64
+
+    return int.from_bytes(base64.b64decode(data[:64])[16:20], "big")
+
+
+def test_the_plot_style_gives_14_px_text_on_a_slide():
+    import matplotlib.pyplot as plt
+
+    plots.style()
+    fig, ax = plt.subplots()
+    ax.plot([1, 10, 100], [0.5, 2, 30], label="a line")
+    ax.set(xscale="log", yscale="log", xlabel="x", ylabel="y")
+    legend = ax.legend()
+    fig.canvas.draw()
+    width_px = fig.get_size_inches()[0] * fig.dpi
+    assert fig.dpi == plots.DPI and width_px <= plots.MAX_WIDTH_IN * plots.DPI
+    texts = ax.get_xticklabels() + ax.get_yticklabels() + legend.get_texts() + [ax.xaxis.label]
+    assert min(plots.px(text.get_fontsize()) for text in texts) >= plots.MIN_SLIDE_PX
+    labels = [text.get_text() for text in ax.get_yticklabels(minor=True) + ax.get_yticklabels() if text.get_text()]
+    assert labels and not any("times" in label or "^{0}" in label for label in labels), labels  # 1, 10: plain
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_notebook_figures_fit_a_slide_with_the_style_font_sizes(notebook):
+    """Figures no wider than 1280 px (on a slide at least 0.94x: 11 pt stays >= 14 px), and no
+    font size under the style's TEXT_PT set by hand."""
+    nb = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        small = [float(size) for size, _ in SMALL_FONT.findall(cell.source) if float(size) < plots.TEXT_PT]
+        assert not small, (
+            f"{notebook.name} cell {i}: fontsize={small[0]:g} is under {plots.TEXT_PT} pt: leave it to plots.style()"
+        )
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get("image/png")
+            if data:
+                assert png_width(data) <= 1280, f"{notebook.name} cell {i}: a figure {png_width(data)} px wide"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_presentation_mode_hides_code_and_checks(notebook, slides_build):
+    nb = nbformat.read(notebook, as_version=4)
+    styled = nb.metadata.get(slides_build.LIVE_STYLE_KEY) == slides_build.LIVE_STYLE
+    assert styled, f"{notebook.name}: no live-slide style in its metadata (slides/build.py, with_live_style)"
+
+
+def test_a_deck_leaves_out_checks_and_markers_and_titles_every_slide(slides_build):
+    def cell(kind, source, slide_type, tags=()):
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        return make(source, metadata={"slideshow": {"slide_type": slide_type}, "tags": list(tags)})
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            cell("markdown", "## 1. Magnitude pruning\n\ntext", "slide"),
+            cell("code", "# NBVAL_IGNORE_OUTPUT\nshow(x)", "fragment", tags=["show-input"]),
+            cell("code", "assert x == 1", "subslide", tags=["check"]),
+            cell("code", "plot(y)", "-"),
+            cell("markdown", "notes", "notes"),
+        ]
+    )
+    shown = slides_build.for_slides(nb).cells
+    assert [c.source for c in shown] == [
+        "## 1. Magnitude pruning\n\ntext",
+        "show(x)",
+        "### 1. Magnitude pruning (continued)",
+        "plot(y)",
+        "notes",
+    ]
+    assert [slides_build.slide_type(c) for c in shown] == ["slide", "fragment", "subslide", "-", "notes"]
+    assert len(nb.cells) == 5 and "NBVAL" in nb.cells[1].source  # the notebook itself is untouched
+
+
+def test_a_table_right_aligns_numbers_and_marks_the_papers_rows():
+    table = plots.table(
+        [["ours", "1.33%", "266,610"], ["paper", "1.64%", "267K"]], ["", "error", "parameters"], paper=[1]
+    )
+    page = table._repr_html_()
+    assert page.count('<td class="num">') == 4 and '<tr class="paper">' in page
+    assert str(table).splitlines() == [
+        "       error  parameters",
+        "ours   1.33%     266,610",
+        "paper  1.64%        267K",
+    ]
+    with pytest.raises(ValueError):
+        plots.table([["a", "1"]], ["only one column"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Static decks
+
+REVEAL = "new Promise(done => require(['reveal.js/dist/reveal.js'], done))"
+# Measured on the slide shown, with all its fragments visible, against reveal's 1280x720 slide box
+# (at a 1280x720 window its scale is 1: CSS pixels are screen pixels).
+MEASURE = r"""(maxStretch) => {
+  const slide = Reveal.getCurrentSlide();
+  const box = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const problems = [];
+  const where = r => `(${Math.round(r.left - box.left)},${Math.round(r.top - box.top)})`
+    + `-(${Math.round(r.right - box.left)},${Math.round(r.bottom - box.top)})`;
+  const parts = 'img, pre, table, .jupyter-widgets, .MathJax_CHTML, .jp-RenderedMarkdown > *';
+  const outside = [...slide.querySelectorAll(parts)].filter(element => {
+    const r = element.getBoundingClientRect();
+    return r.width > 0 && r.height > 0
+      && (r.right > box.right + 1 || r.bottom > box.bottom + 1 || r.left < box.left - 1 || r.top < box.top - 1);
+  });
+  if (slide.scrollHeight > slide.clientHeight + 1 || slide.scrollWidth > slide.clientWidth + 1) {
+    const below = slide.scrollHeight - slide.clientHeight, right = slide.scrollWidth - slide.clientWidth;
+    problems.push(`cut off: ${below > 1 ? below + ' px below the bottom' : right + ' px past the right edge'}`
+      + ` (${outside.length} parts outside)`);
+  } else {
+    for (const element of outside) {
+      problems.push(`a ${element.tagName.toLowerCase()} outside the slide: ${where(element.getBoundingClientRect())}`);
+    }
+  }
+  for (const image of slide.querySelectorAll('img')) {
+    const r = image.getBoundingClientRect();
+    if (!image.naturalWidth || r.width === 0) continue;
+    const stretch = r.width / image.naturalWidth;
+    if (stretch > maxStretch) {
+      const sizes = `${image.naturalWidth} px shown at ${Math.round(r.width)}`;
+      problems.push(`a figure stretched ${stretch.toFixed(2)}x: ${sizes}`);
+    }
+  }
+  for (const pre of slide.querySelectorAll('pre')) {
+    if (pre.getBoundingClientRect().height === 0) continue;
+    const style = getComputedStyle(pre);
+    const line = pre.textContent.trim().split('\n')[0].slice(0, 50);
+    if (!['pre', 'nowrap'].includes(style.whiteSpace)) problems.push(`printed text may wrap: "${line}"`);
+    if (pre.scrollWidth > pre.clientWidth + 1) problems.push(`printed text cut on the right: "${line}"`);
+    if (parseFloat(style.fontSize) < 14) problems.push(`printed text under 14 px: "${line}"`);
+  }
+  const heading = slide.querySelector('h1, h2, h3');
+  if (!heading) problems.push('no heading');
+  const notes = [...slide.querySelectorAll('aside.notes')].map(n => n.textContent.trim()).join(' ');
+  if (!notes) problems.push('no speaker notes');
+  return {problems, title: (heading ? heading.textContent : slide.textContent).trim().replace(/¶$/, '').slice(0, 40)};
+}"""
+
+
+def deck_problems(page, deck):
+    """Every slide of the deck in turn with all its fragments shown; the problems found on each,
+    as 'slide N (title): problem'."""
+    page.goto(deck.as_uri())
+    page.wait_for_selector(".reveal.ready", timeout=20_000)
+    page.evaluate(f"{REVEAL}.then(R => {{ window.Reveal = R; }})")
+    page.wait_for_timeout(300)  # MathJax typesets, the widget renderer draws
+    total = page.evaluate("Reveal.getTotalSlides()")
+    problems = []
+    for number in range(1, total + 1):
+        if number > 1:
+            page.evaluate("Reveal.next()")
+        page.evaluate("while (Reveal.availableFragments().next) Reveal.nextFragment();")
+        page.wait_for_timeout(30)
+        found = page.evaluate(MEASURE, MAX_STRETCH)
+        problems += [f"slide {number} ({found['title']!r}): {problem}" for problem in found["problems"]]
+    return problems, total
+
+
+@pytest.mark.parametrize("deck", DECKS, ids=lambda path: path.name)
+def test_every_slide_fits_1280x720_with_sharp_figures_and_unwrapped_text(deck, watched):
+    problems, total = deck_problems(watched.page, deck)
+    assert total > 1
+    slides = len({problem.split(":")[0] for problem in problems})
+    assert not problems, f"{deck.name}: {slides} of {total} slides with problems:\n" + "\n".join(problems)
+    assert not watched.outside, f"requests outside the machine: {watched.outside}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Live slides: jupyterlab-slideshow
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"waited {seconds} s for {what}")
+
+
+def live_notebook(path, code):
+    """The chapter reduced to what its slider slide needs: the cells up to its first code cell
+    (the imports), then the slide whose code contains `code`: its cells up to that one, and its
+    markdown cells after it (its speaker notes).
+    Outputs cleared: the kernel runs it."""
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    first_code = next(i for i, cell in enumerate(cells) if cell.cell_type == "code")
+    target = next(i for i, cell in enumerate(cells) if cell.cell_type == "code" and code in cell.source)
+
+    def starts_slide(cell):
+        return cell.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide")
+
+    start = max(i for i in range(target + 1) if starts_slide(cells[i]))
+    end = next((i for i in range(target + 1, len(cells)) if starts_slide(cells[i])), len(cells))
+    after = [cell for cell in cells[target + 1 : end] if cell.cell_type == "markdown"]  # e.g. its notes
+    nb.cells = cells[: first_code + 1] + cells[start : target + 1] + after
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+NEWS = '{"fetchNews": "false", "checkForUpdates": false}'
+SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": NEWS,
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
+}
+
+
+@pytest.fixture
+def live_lab(tmp_path):
+    """JupyterLab on a free 127.0.0.1 port with a token, serving the live notebook; stopped after."""
+    root = tmp_path / "root"
+    root.mkdir()
+    nbformat.write(live_notebook(LIVE_NOTEBOOK, LIVE_PANEL), root / "live.ipynb")
+    for name, text in SETTINGS.items():
+        (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "settings" / name).write_text(text)
+    port, token = free_port(), secrets.token_hex(16)
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    with open(tmp_path / "jupyter.log", "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_for(lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab")
+        yield f"{base}/lab/tree/live.ipynb?token={token}"
+    finally:
+        try:  # stops the kernel too
+            urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST"))
+            server.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            server.kill()
+            server.wait()
+
+
+KERNEL_IDLE = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
+    && [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(item => item.textContent.includes('| Idle'))"""
+PRESENTING = "() => document.body.dataset.jpDeckMode === 'presenting'"
+
+
+def error_text(panel):
+    """The panel's line with the test error, e.g. '... test error 1.33% on 10,000 test images'."""
+    texts = panel.locator(".widget-html").all_inner_texts()
+    return next((t for t in texts if re.search(r"error\D*\d+\.\d+ ?%", t)), "")
+
+
+def test_live_slides_run_the_notebook_and_the_slider_answers_the_keyboard(live_lab, watched, tmp_path):
+    page = watched.page
+    page.goto(live_lab)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile("^Run All Cells")).click()
+    try:
+        page.wait_for_selector(".widget-slider .noUi-handle", timeout=90_000)
+    finally:
+        page.screenshot(path=tmp_path / "live_run.png")
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+
+    # the deck starts at the active cell: the slider slide's heading, then its fragments one by one
+    page.locator(".jp-NotebookPanel .jp-MarkdownCell").last.click()
+    page.locator(".jp-NotebookPanel-toolbar [data-command='deck:toggle']").click()  # the deck button
+    page.wait_for_function(PRESENTING, timeout=10_000)
+    panel = page.locator(".jp-OutputArea-output", has=page.locator(".widget-slider")).first
+    for _ in range(5):
+        if panel.locator(".noUi-handle").first.is_visible():
+            break
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(500)
+    handle = panel.locator(".noUi-handle").first
+    assert handle.is_visible(), "the slider slide was not reached in presentation mode"
+    before = error_text(panel)
+    assert before, "no test error shown beside the slider"
+    page.screenshot(path=tmp_path / "live_before.png")
+    low = float(handle.get_attribute("aria-valuenow")) < float(handle.get_attribute("aria-valuemax"))
+    handle.focus()
+    page.keyboard.press("End" if low else "Home")  # to the far end: the error must change
+    wait_for(lambda: error_text(panel) not in ("", before), 20, "the error beside the slider to change")
+    page.wait_for_timeout(500)
+    assert page.evaluate(PRESENTING), "moving the slider left presentation mode"
+    page.screenshot(path=tmp_path / "live_after.png")
+    if os.environ.get("SCREENSHOT_TO"):
+        (ROOT / os.environ["SCREENSHOT_TO"]).write_bytes((tmp_path / "live_after.png").read_bytes())
+    assert not watched.outside, f"requests outside the machine: {watched.outside}"
+    widget_errors = [e for e in watched.errors if "widget" in e.lower() or "shared module" in e.lower()]
+    assert not widget_errors, f"widget errors in the console: {widget_errors}"
