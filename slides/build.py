@@ -35,6 +35,17 @@ NOTEBOOKS = SLIDES.parent / "notebooks"
 # Relevance, pruning, structured pruning, quantization, Huffman coding, factorization.
 LECTURE_ORDER = ["00", "01", "05", "02", "03", "04"]
 LECTURE_TAG = "lecture"
+# The lecture's time per section (minutes; 90 in all), stated in the speaker notes of each
+# section's first slide; the lecture's first slide gives the whole plan.
+LECTURE_MINUTES = {
+    "00": ("Why compress", 10),
+    "01": ("Pruning", 20),
+    "05": ("Structured pruning", 12),
+    "02": ("Quantization", 18),
+    "03": ("Huffman coding and Deep Compression", 15),
+    "04": ("Low-rank factorization", 12),
+    "references": ("Wrap-up and references", 3),
+}
 CHECK_TAG = "check"  # a cell of checks: run by the notebook and nbval, never shown on a slide
 NBVAL_MARKER = re.compile(r"^[ \t]*# ?NBVAL_\w+.*(\n|$)", re.M)
 HEADING = re.compile(r"^\s{0,3}(#{1,3})\s+(.+?)\s*#*\s*$", re.M)
@@ -128,6 +139,7 @@ def for_slides(nb):
         if not any(titles) and section:
             first = cells[group[0]]
             continued = nbformat.v4.new_markdown_cell(f"### {section} (continued)")
+            continued.id = f"{first.get('id', 'cell')}-continued"  # a rebuild gives the same file
             set_slide_type(continued, slide_type(first) if slide_type(first) in STARTS else "slide")
             set_slide_type(first, "-")
             added[group[0]] = continued
@@ -178,6 +190,34 @@ def lecture_notebook(notebooks):
     return lecture
 
 
+def lecture_plan():
+    """The lecture's plan, one line per section with its minutes and start time."""
+    total = sum(minutes for _, minutes in LECTURE_MINUTES.values())
+    lines, start = [f"**The lecture: {total} minutes.**", ""], 0
+    for title, minutes in LECTURE_MINUTES.values():
+        lines.append(f"- {start // 60}:{start % 60:02d} {title}: {minutes} min")
+        start += minutes
+    return "\n".join(lines)
+
+
+def timed(nb, key):
+    """A copy of a chapter whose first cell is followed by a notes cell with the lecture's time
+    for its section (and, for the first section, the whole plan)."""
+    if key not in LECTURE_MINUTES:
+        return nb
+    nb = copy.deepcopy(nb)
+    title, minutes = LECTURE_MINUTES[key]
+    text = f"Lecture: {title}, {minutes} minutes for this section."
+    if key == next(iter(LECTURE_MINUTES)):
+        text += "\n\n" + lecture_plan()
+    cells = lecture_cells(nb)
+    tags = [LECTURE_TAG] if cells is not nb.cells else []  # kept by lecture_cells either way
+    notes = nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": "notes"}, "tags": tags})
+    notes.id = f"{cells[0].get('id', key)}-time"
+    nb.cells = [cells[0], notes] + list(cells[1:])
+    return nb
+
+
 def share_styles(html, out_dir):
     """Move the deck's inline style sheets into out_dir/deck.css (the same for every deck) and
     link it where the first one stood."""
@@ -212,8 +252,8 @@ def decks():
     """Each deck's name and the notebook it shows: one per chapter, then the lecture, which ends
     with the references of slides/references.py (a py:percent script)."""
     named = {path.stem: numbered(nbformat.read(path, as_version=4), path.stem) for path in chapters()}
-    in_order = [named[name] for name in sorted(named, key=lecture_rank)]
-    references = numbered(jupytext.read(SLIDES / "references.py"), "references")
+    in_order = [timed(named[name], name[:2]) for name in sorted(named, key=lecture_rank)]
+    references = timed(numbered(jupytext.read(SLIDES / "references.py"), "references"), "references")
     named["lecture"] = lecture_notebook(in_order + [references])
     return {name: for_slides(nb) for name, nb in named.items()}
 
