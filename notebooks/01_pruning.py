@@ -510,7 +510,7 @@ for name, percents in keep_percent.items():
 #
 # The panel takes any network and your own function: `widgets.pruning_panel(my_model)`,
 # `widgets.pruning_panel(prune=magnitude_mask)` (exercise 1.1; with the global threshold it is
-# applied to all weights at once), `widgets.pruning_panel("lenet5")` (LeNet-5, on the first 2,000
+# applied to all weights at once), `widgets.pruning_panel("lenet5")` (LeNet-5, on the first 400
 # test images: its forward pass costs 9x more).
 
 # %% slideshow={"slide_type": "fragment"}

@@ -501,7 +501,7 @@ assert abs(uniform["6"] - results["baseline_error"]) < 0.001  # with 64 levels e
 #
 # `widgets.quantization_panel(my_model)` takes your network, `kmeans=` a function with
 # `q.kmeans_1d`'s signature (e.g. one built on your `lloyd_step`), and
-# `widgets.quantization_panel("lenet5")` adds a conv-bits slider (LeNet-5, first 2,000 test images).
+# `widgets.quantization_panel("lenet5")` adds a conv-bits slider (LeNet-5, first 400 test images).
 
 # %% slideshow={"slide_type": "fragment"}
 # NBVAL_IGNORE_OUTPUT

@@ -29,10 +29,10 @@ from torch.nn.utils import parametrize
 from .. import arguments, network
 from ..data import load_mnist
 
-# How many test images a course model is evaluated on by default (None: all 10,000). LeNet-5's
-# forward pass costs about 9x LeNet-300-100's: this is the largest subset that keeps a move within
-# the budget (p50 50 ms, p95 100 ms) on a 2-core CPU, measured by benchmarks/bench_live.py.
-IMAGES = {"lenet_300_100": None, "lenet5": 2000}
+# How many test images a course model is evaluated on by default (None: all 10,000). LeNet-5 costs
+# 4.6 MFLOPs an image, 9x LeNet-300-100: 400 images is the largest subset that keeps a move within
+# the budget (p50 50 ms, p95 100 ms) on a quiet 2-core CPU (benchmarks/bench_live.py scans subsets).
+IMAGES = {"lenet_300_100": None, "lenet5": 400}
 
 
 class Problem(Exception):

@@ -39,7 +39,7 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
             once per layer, so that a move only multiplies the kept columns.
         layers: names of the Linear layers to factorize (``None``: every Linear layer but the
             last, the classifier: fc1 and fc2 of LeNet-300-100, fc1 of LeNet-5).
-        images: how many test images to evaluate on (``None``: 10,000; 2,000 for LeNet-5).
+        images: how many test images to evaluate on (``None``: 10,000; 400 for LeNet-5).
 
     A move keeps ``rank`` percent of each layer's full rank ``min(n, m)`` (at least 1), evaluates
     the network and redraws: error vs rank kept (each setting computed so far, live) beside the

@@ -38,7 +38,7 @@ def quantization_panel(model=None, kmeans=None, images=None):
             with ``nn.Linear`` / ``nn.Conv2d`` layers taking MNIST images.
         kmeans: your ``kmeans(x, k, init) -> (codebook, indices)`` (``quantization.kmeans_1d``'s
             signature); ``None``: ``kmeans_fast.kmeans_1d``, the same clusters as the plain one.
-        images: how many test images to evaluate on (``None``: 10,000; 2,000 for LeNet-5).
+        images: how many test images to evaluate on (``None``: 10,000; 400 for LeNet-5).
 
     A move clusters each layer's nonzero weights into 2^bits shared values (zeros stay zero),
     evaluates the network and redraws: error vs bits (each setting computed so far, live) beside
