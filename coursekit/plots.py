@@ -294,11 +294,12 @@ class Frames:
         return "\n".join(caption for caption, _ in self.frames)
 
 
-def frames(panel, settings, caption):
+def frames(panel, settings, caption, restore=None):
     """A live panel at a few settings (4-6), for the static decks, where no kernel moves its
     sliders: ``panel.update(**setting)`` for each setting, the panel's texts and pictures kept
-    as a frame captioned ``caption(setting, shown)`` (``shown``: what ``update`` returned); the
-    panel is put back to its controls' positions after.
+    as a frame captioned ``caption(setting, shown)`` (``shown``: what ``update`` returned); then
+    ``panel.update(**restore)`` puts the panel back where its controls are (``None``: ``update()``,
+    for panels whose update defaults to the controls' values).
 
     Example: ``plots.frames(panel, [{"sparsity": s} for s in (0, 50, 90, 99)],
     lambda setting, shown: f"{setting['sparsity']}% pruned: error {100 * shown['error']:.2f}%")``
@@ -309,5 +310,5 @@ def frames(panel, settings, caption):
     for setting in settings:
         shown = panel.update(**setting)
         shot.append((caption(setting, shown), snapshot(panel.widget)))
-    panel.update()
+    panel.update(**(restore or {}))
     return Frames(shot)

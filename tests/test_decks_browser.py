@@ -177,6 +177,28 @@ def test_a_table_right_aligns_numbers_and_marks_the_papers_rows():
         plots.table([["a", "1"]], ["only one column"])
 
 
+def test_frames_show_a_panel_at_each_setting_then_put_it_back():
+    import ipywidgets
+
+    text, image = ipywidgets.HTML(), ipywidgets.Image(format="png")
+    calls = []
+
+    def update(sparsity=0):
+        calls.append(sparsity)
+        text.value = f"error {sparsity / 10:.2f}%"
+        image.value = bytes([137, 80, 78, 71, sparsity])
+        return {"error": sparsity / 1000}
+
+    panel = SimpleNamespace(widget=ipywidgets.VBox([ipywidgets.IntSlider(), text, image]), update=update)
+    shown = plots.frames(panel, [{"sparsity": s} for s in (0, 50, 90, 99)], lambda s, out: f"{s['sparsity']}%")
+    page = shown._repr_html_()
+    assert calls == [0, 50, 90, 99, 0] and repr(shown).splitlines() == ["0%", "50%", "90%", "99%"]
+    assert page.count('class="coursekit-frame fragment"') == 3 and page.count('class="coursekit-frame"') == 1
+    assert "error 9.90%" in page and page.count("data:image/png;base64,") == 4
+    with pytest.raises(ValueError):
+        plots.frames(panel, [{"sparsity": 0}], str)
+
+
 # ---------------------------------------------------------------------------------------------
 # Static decks
 
