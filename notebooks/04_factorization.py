@@ -217,8 +217,8 @@ print(full[1], full[3], sep="\n")
 images, labels = data.load_mnist("test")
 with torch.no_grad():
     gap = (full(images[:1000]) - dense(images[:1000])).abs().max().item()
-print(f"largest logit difference at full rank: {gap:.1e}")
 assert gap < 1e-3
+print("largest logit difference at full rank: below 1e-3 (float32 rounding only)")
 
 
 # %% [markdown] slideshow={"slide_type": "skip"}
