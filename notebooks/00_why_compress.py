@@ -30,6 +30,9 @@
 # | **memory** | app stores cap download sizes; a 500 MB model does not ship in an app |
 # | **energy** | the battery; and most of the energy goes to moving weights, not computing |
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: networks now run on phones, in cars and headsets, away from the data centre; three problems follow them there: delay, memory, energy. Ask the room: who has a phone app that recognizes faces or speech offline? How big may its model be? Quote: Han et al. 2015, Introduction (app stores, battery). Time: 2 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Before you start
 #
@@ -49,6 +52,9 @@
 # hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
 # answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
 # the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: what the chapter teaches and how the exercises work (a check cell under each). In a lecture, skip it in 15 s; students read it at home. Time: 0.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
@@ -79,6 +85,9 @@ ratio_add = papers.ENERGY_PJ["32-bit DRAM read"] / papers.ENERGY_PJ["32-bit int 
 print(f"DRAM read / SRAM read = {ratio_sram:.0f}x,  DRAM read / int add = {ratio_add:.0f}x")
 assert ratio_sram > 100 and ratio_add > 6000
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the bar that matters is the red one: 640 pJ for one 32-bit DRAM read, against 5 pJ from SRAM and 0.1 pJ for an integer add (log scale!). Ask the room: where does the energy of a big network go, arithmetic or moving weights? Quote: Han et al. 2015, Fig. 1 / Table 1 (Horowitz's 45 nm energy table). Time: 2 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A worked example: 12.8 W just to fetch the weights
 #
@@ -95,6 +104,9 @@ watts = ex["hz"] * ex["connections"] * papers.ENERGY_PJ["32-bit DRAM read"] * 1e
 print(f"{ex['hz']} Hz x {ex['connections']:.0e} connections x 640 pJ = {watts:.1f} W")
 assert abs(watts - ex["watts"]) < 1e-9
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: do the sum aloud: 20 frames a second x a billion connections x 640 pJ = 12.8 W, several times a phone's whole budget, just to fetch weights. Ask the room: what could bring this down? (fewer weights, fewer bits, weights on chip). Quote: Han et al. 2015, Sec. 1 (the 12.8 W example). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 0.1 (1 point): the energy of one inference, weights from DRAM
@@ -137,6 +149,9 @@ for name, build in builders.items():
     with torch.device("meta"):
         params[name] = network.count_parameters(build())
     print(f"{name:14s} {params[name]:>12,d} parameters  {params[name] * 4 / 2**20:8.1f} MB at fp32")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: parameter counts straight from the architectures (meta device: no weights downloaded); 4 bytes each at fp32: AlexNet 233 MB, VGG-16 528 MB. Ask the room: which layers hold most of AlexNet's parameters? (the fully connected ones). Quote: Deep Compression, Table 1 (the original sizes). Time: 1.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 # The figures the papers give: 267K, 431K, 61M, 138M.
@@ -194,11 +209,14 @@ sizes_mb = {name: n * 4 / 2**20 for name, n in params.items()}
 fig, ax = plt.subplots(figsize=(7, 2.6))
 plots.log_barh(ax, list(sizes_mb), [round(v, 2) for v in sizes_mb.values()], "fp32 model size (MB)", highlight={n for n, v in sizes_mb.items() if v > SRAM_MB})
 ax.axvline(SRAM_MB, color="k", ls="--")
-ax.text(SRAM_MB * 1.1, 3.4, f"{SRAM_MB} MB on-chip SRAM", fontsize=9)
+ax.text(SRAM_MB * 1.1, 3.4, f"{SRAM_MB} MB on-chip SRAM")
 plt.show()
 too_big = {name: round(v / SRAM_MB) for name, v in sizes_mb.items() if v > SRAM_MB}
 print("times too big for the SRAM:", too_big)
 assert too_big == {"AlexNet": 29, "VGG-16": 66}
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: 8 MB of SRAM is our assumption for a mobile chip; the LeNets fit, AlexNet and VGG-16 are 29x and 66x too big, so every weight comes from DRAM. Ask the room: by how much must AlexNet shrink to fit? (about 30x: Deep Compression reaches 35x). Quote: Deep Compression, Sec. 1 (fitting in on-chip SRAM). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Our two baselines
@@ -215,6 +233,9 @@ for name, reference in paper_error.items():
     info = baselines.baseline_info(name)
     print(f"{name:14s} test error {100 * error:.2f}%  (paper's reference {100 * reference:.2f}%), trained {info['epochs']} epochs, seed {info['seed']}")
     assert error <= reference
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: every chapter starts from the same two trained networks, shipped as safetensors; ours are at least as accurate as the papers' (1.33% and 0.73% vs 1.64% and 0.80%). Ask the room: why compare against our own baseline rather than the paper's number? Quote: Han et al. 2015, Table 1 (reference errors). Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The course
@@ -242,6 +263,9 @@ for name, reference in paper_error.items():
 # - AlexNet (61M parameters, 233 MB) and VGG-16 (138M, 528 MB) are far too big for a few MB of
 #   on-chip memory, so every inference reads them from DRAM.
 # - Compression is what brings a model into on-chip memory, and into an app's download size.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: three sentences: DRAM reads dominate the energy; the big networks do not fit on chip; compression moves them across that line. Ask the room: recap question 2 below (10 million parameters: fits in 8 MB?). Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Check your understanding
@@ -277,3 +301,6 @@ for name, reference in paper_error.items():
 #    No. A sparse or quantized model saves memory and energy, but only structured pruning or low-rank layers (chapters 04 and 05) cut the dense FLOPs on ordinary hardware.
 #
 #    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: give the room 1 minute on questions 1-2, then reveal the answers. Time: 1 min (skip in the lecture if late).

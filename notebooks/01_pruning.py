@@ -34,6 +34,9 @@
 # `python -m coursekit.reproduce pruning` into `data/pruning/`; this notebook loads it. The slider
 # of section 7 computes live, and one epoch of retraining runs live there too.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the recipe in one line: train, remove the small weights, retrain the rest; 12x fewer weights on the LeNets, 9x AlexNet, 13x VGG-16, no loss of accuracy. Ask the room: would you expect a network to survive losing 90% of its weights? Quote: Han, Pool, Tran, Dally 2015, Table 1. Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Before you start
 #
@@ -54,6 +57,9 @@
 # hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
 # answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
 # the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the four exercises (exact-sparsity mask, quality x std, global masks, masked SGD step) are done at home; in the lecture, move on. Time: 0.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
@@ -133,6 +139,9 @@ for scope, make_masks in (("per layer", pruning.layerwise_masks), ("global", pru
 normal_kept = {0.5: 0.617, 1.0: 0.317}
 assert all(pruning.std_masks(net, q)["fc1"].mean() < kept for q, kept in normal_kept.items())
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the cut is |w| <= t; t by quality x std (the paper) or by the k-th smallest magnitude (an exact sparsity); per layer or one global t. Ask the room: with a global threshold, which layer loses the most? (the one with the smallest weights). Quote: Han et al. 2015, Sec. 3.1 (the quality parameter times the layer's std). Time: 2 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The masks are attached with `torch.nn.utils.prune.custom_from_mask`. For the global threshold
 # PyTorch also has `prune.global_unstructured`; we compute the mask ourselves (it is the lesson,
@@ -147,6 +156,9 @@ same = all(torch.equal(ours[name], mask) for name, mask in pruning.masks(theirs)
 print(f"our global masks == torch global_unstructured(L1Unstructured, amount=0.9): {same}")
 assert same
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '2. Magnitude pruning: where to cut': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 1.1 (2 points): a mask for an exact sparsity
@@ -256,6 +268,9 @@ print(f"after retraining: {counts[25]} weights in the bin at zero, peaks of {cou
 assert after_prune[after_prune != 0].abs().min() > threshold  # the gap
 assert counts[25] < counts[:25].max() / 2 and counts[25] < counts[25:].max() / 2  # bimodal
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: before pruning a bell around zero; right after, a gap in the middle; after retraining, two humps: the survivors move away from zero. Ask the room: why does retraining push the weights away from zero? Quote: Han et al. 2015, Fig. 7 (weight distribution before and after pruning) and Deep Compression Fig. 5. Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Retrain, and keep the masks
 #
@@ -281,6 +296,9 @@ for step in range(20):
 print(f"after 20 SGD steps (momentum 0.9, weight decay 5e-4): nonzero weights {network.nonzero_weights(model)}")
 assert network.nonzero_weights(model) == network.nonzero_weights(final["lenet_300_100"])
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: retrain the survivors at a lower rate, never from scratch, and keep every pruned weight at exactly zero: the layer computes with weight_orig x mask. Ask the room: what goes wrong if you apply the mask only once? (momentum and weight decay bring the weights back). Quote: Han et al. 2015, Sec. 3.2-3.3 (retraining, dropout ratio). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 1.4 (1 point): retrain, and keep the masks
@@ -370,6 +388,9 @@ for name, points in breaks.items():
 assert min(breaks["lenet5"], key=breaks["lenet5"].get) == "conv1"  # conv1 is the most sensitive
 assert sorted(breaks["lenet5"].values()).count(breaks["lenet5"]["conv1"]) == 1
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: prune one layer at a time, no retraining: conv1 and the last fc layer rise early, they are sensitive; fc1 holds to 90% and more. Ask the room: why would the first conv layer be sensitive? (few weights, each one used at every position). Quote: Han et al. 2015, Fig. 6 (AlexNet's per-layer sensitivity). Time: 2 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The rates we chose from these curves (close to the paper's Tables 2-3): the sensitive layers
 # (conv1, the last fc layer) keep the most.
@@ -380,6 +401,9 @@ for name, result in results.items():
     print(f"{name:14s} sparsity per layer: " + ", ".join(f"{layer} {100 * s:.1f}%" for layer, s in rates.items()))
 chosen = r5["final"]["recipe"]["sparsity"]
 assert min(chosen, key=chosen.get) == "conv1"
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '4. Which layers can lose the most?': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. What survives in the first layer
@@ -408,6 +432,9 @@ for i, j in (border & ~bare_border).nonzero().tolist():
     print(f"  border pixel ({i}, {j}) keeps {int(kept_per_pixel[i, j])}: it has ink in {100 * inked[i, j]:.3f}% of training images")
 print(f"pixels blank in every training image: {int(blank.sum())}, weights they keep: {int(kept_per_pixel[blank].sum())}")
 assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() == 0
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: count the weights each input pixel keeps: the border pixels, never inked, lose all their weights; the picture is a digit-shaped blob. Ask the room: what does a pixel's surviving count tell us about the data? Quote: Han et al. 2015, Fig. 4 (the same picture of LeNet-300-100's first layer). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Table 1, measured
@@ -447,6 +474,9 @@ for name, m in measured.items():
 for name, m in measured.items():
     assert m["rate"] >= 12 and m["errors"][1] <= m["errors"][0], name  # the goal, for both networks
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the goal was 12x fewer weights with no loss over our own baseline: both networks meet it (12.7x and 12.4x); the paper's row is beside ours. The noise: one standard error is 0.1 point. Ask the room: is a 0.06-point improvement real? (no: within the noise). Quote: Han et al. 2015, Table 1. Time: 2 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Per layer (Tables 2 and 3)
 #
@@ -471,6 +501,9 @@ for name, result in results.items():
         )
 total = r300["final"]["layers"]["total"]
 assert total["weights_kept"] <= 1 / 12 and total["flops_kept"] <= 1 / 12
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: per layer, weights kept and FLOPs left: FLOPs fall more than weights because zero inputs (after ReLU) skip their multiplies too. Ask the room: which layer of LeNet-300-100 keeps the largest fraction, and why? Quote: Han et al. 2015, Tables 2 and 3. Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ### AlexNet and VGG-16: parameter counts only
@@ -497,6 +530,9 @@ for name, percents in keep_percent.items():
     )
     assert abs(after / paper["params"][1] - 1) < 0.05
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: we cannot retrain ImageNet networks here: their accuracy is quoted, only the arithmetic of the per-layer rates is checked (61M -> 6.9M, 138M -> 10.3M). Ask the room: which layers give most of AlexNet's 9x? (the fc layers). Quote: Han et al. 2015, Tables 4 and 5. Time: 1 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Prune it yourself, live
 #
@@ -507,7 +543,8 @@ for name, percents in keep_percent.items():
 # `python -m coursekit.reproduce pruning`: the same pruning *retrained* (iterative), which takes
 # minutes, so it is not done live. Watch the histogram's gap open and the CSR size fall below the
 # dense size.
-#
+
+# %% [markdown] slideshow={"slide_type": "skip"}
 # The panel takes any network and your own function: `widgets.pruning_panel(my_model)`,
 # `widgets.pruning_panel(prune=magnitude_mask)` (exercise 1.1; with the global threshold it is
 # applied to all weights at once), `widgets.pruning_panel("lenet5")` (LeNet-5, on the first 400
@@ -519,7 +556,30 @@ for name, percents in keep_percent.items():
 panel = widgets.pruning_panel()
 display(panel.widget)
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: in the live notebook drag the slider: each move really prunes and evaluates on 10,000 images; in the static deck step through the frames (0, 50, 80, 90, 95, 99%). The gray squares are the retrained curve, precomputed. Ask the room: at what sparsity does the error take off without retraining? (about 90% layer-wise). Watch the CSR size fall below the dense size past 50%. Time: 3 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 7. Prune it yourself: six settings
+#
+# Without a kernel (the static slides) the panel cannot move: here it is at six sparsities, one per
+# press of the right arrow. The gap in the histogram opens; the error takes off past 90%.
+
+# %% slideshow={"slide_type": "-"}
+# NBVAL_IGNORE_OUTPUT
+# (pictures; the numbers are printed below)
+plots.frames(
+    panel,
+    [{"sparsity": s, "scope": "layer"} for s in (0, 50, 80, 90, 95, 99)],
+    lambda setting, shown: f"{setting['sparsity']}% pruned, layer-wise: test error {100 * shown['error']:.2f}%",
+)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the static deck's stand-in for the slider: each press of the right arrow is one more
+# sparsity; watch the gap in the histogram open and the error stay flat until about 90%, then take
+# off. Ask the room: where would you stop without retraining? Time: 1.5 min.
+
+# %% slideshow={"slide_type": "fragment"} tags=["check"]
 for sparsity in (0, 50, 90, 99):
     shown = panel.update(sparsity=sparsity, scope="layer")
     print(
@@ -575,6 +635,9 @@ assert after < before / 10 and kept == sum(n - round(0.95 * n) for _, n in netwo
 #   (LeNet-5's conv1); the rates per layer follow from it.
 # - LeNet-300-100 and LeNet-5 keep their accuracy with about 1 weight in 12.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: remove the small weights, retrain with the masks held, in rounds; choose each layer's rate from its sensitivity; 12x on the LeNets. Ask the room: what does pruning NOT give on an ordinary CPU? (speed: the tensors keep their shape; see structured pruning). Time: 0.5 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Check your understanding
 #
@@ -609,3 +672,6 @@ assert after < before / 10 and kept == sum(n - round(0.95 * n) for _, n in netwo
 #    The lowest of all layers (our recipe and the paper keep most of conv1): it has few weights and every image goes through them.
 #
 #    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: question 1 (ties at the cut) is the classic bug of exercise 1.1; give the room a minute, then reveal. Time: 1 min.

@@ -26,6 +26,9 @@
 # Everything here runs on LeNet-300-100 and LeNet-5; the expensive runs (fine-tuning, grids) were
 # done by `python -m coursekit.reproduce quantization` and are loaded from `data/quantization/`.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: stage 2 of Deep Compression: a layer does not need 2^32 values, a few dozen shared ones will do: cluster, store b-bit indices and a codebook, fine-tune the codebook. Ask the room: how many distinct values do you think a trained layer needs? Quote: Deep Compression, Sec. 3 and Fig. 3. Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Before you start
 #
@@ -46,6 +49,9 @@
 # hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
 # answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
 # the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: five exercises (Lloyd step, Eq. 1, the two initializations, Eq. 3's gradient); at home. Time: 0.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 import math
@@ -93,6 +99,9 @@ assert len(shared.unique()) <= 4 and indices.max() < 4
 stored_bytes = fc1.numel() * 2 / 8 + len(codebook) * 4  # 2-bit indices + 4 float32 values
 print(f"storage: {fc1.numel() * 4:,} bytes as float32 -> {stored_bytes:,.0f} bytes ({fc1.numel() * 4 / stored_bytes:.2f}x)")
 assert abs(fc1.numel() * 4 / stored_bytes - q.compression_rate(fc1.numel(), 4)) < 1e-9
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: k-means with k = 4 on fc1's 235,200 weights: assign each to the nearest centroid, move each centroid to its mean, repeat; in 1-D a cluster is a run of the sorted weights. Ask the room: what is stored afterwards? (2-bit indices plus 4 floats). Quote: Deep Compression, Eq. 2 and Fig. 3 (the 4x4 example). Time: 2 min.
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
@@ -150,6 +159,11 @@ checks.check_lloyd_step(lloyd_step)
 ex = papers.DC_EQ1_EXAMPLE
 r = q.compression_rate(ex["n"], ex["k"], ex["b"])
 print(f"r = 16*32 / (16*2 + 4*32) = {r:.1f}x   (paper: {ex['rate']}x)")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: r = n b / (n log2 k + k b): on the paper's 16-weight example 3.2x; on a real layer the codebook is free and r tends to 32/b. Ask the room: when is the codebook NOT negligible? (small layers with many bits, e.g. LeNet-5's conv1 at 8 bits). Quote: Deep Compression, Eq. 1. Time: 2 min.
+
+# %% slideshow={"slide_type": "skip"}
 assert abs(r - ex["rate"]) < 1e-12
 
 # %% slideshow={"slide_type": "subslide"}
@@ -160,7 +174,7 @@ for bits in (2, 4, 8):
     ax.axhline(32 / bits, color="0.6", lw=0.8, ls=":")
 ax.axvline(235_200, color="tab:red", lw=1, ls="--", label="LeNet-300-100 fc1")
 ax.set(xscale="log", xlabel="weights in the layer n", ylabel="compression rate r", ylim=(0, 17))
-ax.legend(fontsize=8)
+ax.legend()
 plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
@@ -211,6 +225,9 @@ checks.check_compression_rate(compression_rate)
 # The layer: fc1 of the pruning chapter's LeNet-300-100 (`load_pruned`: 7.5% of fc1's
 # weights left, the paper's per-layer profile, 1.33% test error like the dense baseline).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: k-means only finds a local optimum; the start decides it: random, density (CDF), linear, k-means++. On the pruned, bimodal layer density crowds the humps, linear covers the large weights. Ask the room: which weights matter most to the output, the many small ones or the few large ones? Quote: Deep Compression, Fig. 4 (the three initializations on a pruned layer) and Fig. 10 (accuracy vs init). Time: 3 min.
+
 # %% slideshow={"slide_type": "subslide"}
 pruned = pruning_experiment.load_pruned("lenet_300_100")
 w = network.layers(pruned)["fc1"].weight.detach().flatten()
@@ -221,7 +238,7 @@ for offset, (init, color) in enumerate(zip(q.INITS, ["tab:orange", "tab:green", 
     start = np.sort(q.init_centroids(w, 16, init))
     ax.plot(start, np.full(16, -0.06 - 0.07 * offset), "|", ms=9, mew=2, color=color, label=init)
 ax.set(xlabel="weight value", ylabel="cumulative distribution", title=f"pruned fc1: {len(w):,} weights, 16 starting centroids")
-ax.legend(fontsize=8, loc="center right")
+ax.legend(loc="center right")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -239,6 +256,9 @@ for bits in bit_range:
     print(f"{bits:4d}  " + "  ".join(f"{pct(c['error']):>7s} -> {pct(c['finetuned_error']):>6s}" for c in cells))
 print(f"pruned model before quantization: {pct(results['pruning']['final']['error'])}")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '3. Where to start the centroids': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
 for ax, field, title in zip(axes, ["error", "finetuned_error"], ["after quantization", "after fine-tuning"]):
@@ -246,7 +266,7 @@ for ax, field, title in zip(axes, ["error", "finetuned_error"], ["after quantiza
         ax.plot(list(bit_range), [100 * rows[f"final/{b}/{init}"][field] for b in bit_range], "o-", ms=4, label=init)
     ax.set(title=title, xlabel="bits per weight", yscale="log")
 axes[0].set_ylabel("test error (%)")
-axes[0].legend(fontsize=8)
+axes[0].legend()
 plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
@@ -269,6 +289,9 @@ assert spread[6] < noise  # at 6 bits the start no longer matters
 # width, clearly better than density at 3-4 bits and than random at 3; at 6 bits the start no longer
 # matters. The paper finds linear best except at 3 bits (AlexNet); on LeNet-300-100 it is best at
 # 3 bits too.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '3. Where to start the centroids': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2.3 (1 point): linear initialization
@@ -323,7 +346,7 @@ checks.check_density_init(density_init)
 # `weight = codebook[indices] * mask`. Its backward is a scatter-add of the weight gradients by
 # index. The mask keeps pruned weights at zero. A 2 x 2 check by hand:
 
-# %% slideshow={"slide_type": "fragment"} tags=["show-input"]
+# %% slideshow={"slide_type": "fragment"}
 layer = torch.nn.Linear(2, 2, bias=False)
 with torch.no_grad():
     layer.weight.copy_(torch.tensor([[1.0, -1.0], [0.0, 1.2]]))  # 0.0: a pruned weight
@@ -334,17 +357,23 @@ print("weight:", (layer.weight + 0.0).detach().numpy().round(2).tolist(), " code
 print("codebook gradient:", q.codebook(layer).grad.tolist(), " by hand: [3 (W01), 2 + 3 (W00 + W11)]")
 assert q.codebook(layer).grad.tolist() == [3.0, 5.0]
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the codebook is trained, the indices are not: the gradient of a shared value is the sum of the gradients of the weights that use it (a scatter-add). Ask the room: what happens to the pruned weights during this training? (the mask keeps them at zero). Quote: Deep Compression, Eq. 3 and Fig. 3 (gradient grouped by color). Time: 2 min.
+
 # %% slideshow={"slide_type": "subslide"}
 steps, errors = zip(*results["recovery"])
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.plot(steps, [100 * e for e in errors], "o-", ms=3, label="LeNet-300-100, 97% pruned, 2 bits: fine-tuning")
 ax.axhline(100 * results["pruning"]["layer 97%"]["error"], color="0.4", ls="--", label="97% pruned, 32-bit")
 ax.set(xlabel="fine-tuning steps (batches of 64)", ylabel="test error (%)")
-ax.legend(fontsize=8)
+ax.legend()
 plt.show()
 print(f"2 bits: {pct(errors[0])} after quantization -> {pct(errors[-1])} after {steps[-1]} steps of fine-tuning")
 assert errors[-1] < errors[0] - 0.003  # fine-tuning the 4 shared values per layer recovers part of the loss
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '4. Trained quantization (DC Eq. 3)': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 2.5 (2 points): the codebook's gradient (Eq. 3)
@@ -389,6 +418,9 @@ base5 = lenet5["baseline_error"]
 assert abs(table6[8, 5] - base5) < 0.0005 and abs(table6[8, 4] - base5) < 0.0005  # as in the paper: no loss
 assert table6[4, 2] > base5 + 0.001  # as in the paper: 4/2 is the first setting that costs accuracy
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: conv and fc layers quantized separately: before fine-tuning conv layers are the fragile ones, as in the paper; after fine-tuning LeNet-5's small conv layers recover to 2 bits. Ask the room: why might conv layers need more bits than fc layers? Quote: Deep Compression, Table 6 and Fig. 7 (AlexNet: conv about 4 bits, fc about 2). Time: 3 min.
+
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True)
 for ax, kind in zip(axes, ["conv", "fc"]):
@@ -398,7 +430,7 @@ for ax, kind in zip(axes, ["conv", "fc"]):
     ax.axhline(100 * lenet5["baseline_error"], color="0.4", ls="--", lw=1, label="32-bit")
     ax.set(title=f"LeNet-5: only the {kind} layers quantized", xlabel="bits", yscale="log")
 axes[0].set_ylabel("test error (%)")
-axes[0].legend(fontsize=8)
+axes[0].legend()
 plt.show()
 conv_curve = {b: lenet5["configs"][experiment.config_key(b, 32, "linear")]["finetuned_error"] for b in range(1, 9)}
 fc_curve = {b: lenet5["configs"][experiment.config_key(32, b, "linear")]["finetuned_error"] for b in range(1, 9)}
@@ -416,6 +448,9 @@ assert fc_curve[2] > base5 + 0.0015 and all(fc_curve[b] < base5 + 0.001 for b in
 # loss: conv layers hold to 2 bits, fc layers to 3. The paper's AlexNet needs about 4 bits in
 # conv layers and 2 in fc layers: a much bigger network on a much harder task.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '5. How many bits? (DC Table 6, Fig. 7)': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+
 # %% slideshow={"slide_type": "subslide"}
 fc_rows = [results["configs"][experiment.config_key(32, b, "linear")] for b in range(1, 9)]
 print("LeNet-300-100, all layers quantized (linear init): fc bits -> error, fine-tuned, size")
@@ -426,6 +461,9 @@ fc_tuned = {b: row["finetuned_error"] for b, row in zip(range(1, 9), fc_rows)}
 assert all(fc_tuned[b] < results["baseline_error"] + 0.0005 for b in range(4, 9))  # 4 bits and up: no loss
 assert fc_tuned[3] < results["baseline_error"] + 0.003 and fc_tuned[2] > results["baseline_error"] + 0.005
 assert fc_tuned[1] > 0.3  # 1 bit (two values per layer) breaks the network
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '5. How many bits? (DC Table 6, Fig. 7)': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Pruning and quantization together (DC Fig. 6)
@@ -460,6 +498,9 @@ pq6 = results["pruned"]["final/6/linear"]
 print(f"paper's LeNet-300-100 setting (12x pruned, 6-bit weights, 5-bit indices): ours {100 * pq6['bits'] / results['dense_bits']:.2f}% "
       f"of the size, error {pct(pq6['finetuned_error'])};  paper {papers.DC_LENET_300_100_PQ['size_percent']}% ({papers.DC_LENET_300_100_PQ['rate']}x), error 1.58%")
 assert abs(100 * pq6["bits"] / results["dense_bits"] - papers.DC_LENET_300_100_PQ["size_percent"]) < 0.3
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the three curves: pruning only, quantization only, both; together 48x within 0.1 point of the baseline, against 11x and 8x alone. Ask the room: why do the two methods multiply rather than overlap? Quote: Deep Compression, Fig. 6 (pruning + quantization works best together). Time: 2 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The contrast: linear (uniform) quantization
@@ -498,7 +539,8 @@ assert abs(uniform["6"] - results["baseline_error"]) < 0.001  # with 64 levels e
 # *fine-tuned* (Sec. 3.3), which needs training. A codebook depends only on the layer, the bits
 # and the start, so the panel keeps each one it computed: going back to a setting costs only the
 # evaluation.
-#
+
+# %% [markdown] slideshow={"slide_type": "skip"}
 # `widgets.quantization_panel(my_model)` takes your network, `kmeans=` a function with
 # `q.kmeans_1d`'s signature (e.g. one built on your `lloyd_step`), and
 # `widgets.quantization_panel("lenet5")` adds a conv-bits slider (LeNet-5, first 400 test images).
@@ -509,7 +551,30 @@ assert abs(uniform["6"] - results["baseline_error"]) < 0.001  # with 64 levels e
 panel = widgets.quantization_panel()
 panel.widget
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: in the live notebook move the bits slider: k-means runs on every layer and the network is evaluated on 10,000 images; in the static deck step through the frames (1 to 6 bits). Ask the room: at how many bits does the error stop changing? (about 4). Time: 2.5 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 8. The bits slider: five settings
+#
+# Without a kernel (the static slides) the panel cannot move: here it is at 1, 2, 3, 4 and 6 bits
+# per fc weight (linear start), one per press of the right arrow.
+
+# %% slideshow={"slide_type": "-"}
+# NBVAL_IGNORE_OUTPUT
+# (pictures; the numbers are printed below)
+plots.frames(
+    panel,
+    [{"bits": b} for b in (1, 2, 3, 4, 6)],
+    lambda setting, shown: f"{setting['bits']} bits per fc weight: test error {100 * shown['error']:.2f}%, {shown['rate']:.1f}x smaller",
+)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one frame per bit width: at 1 bit the shared values are two spikes and the error explodes;
+# from about 4 bits the curve is flat. Ask the room: how many bits would you ship? Quote: Deep
+# Compression, Fig. 7. Time: 1.5 min.
+
+# %% slideshow={"slide_type": "fragment"} tags=["check"]
 for setting in [dict(bits=1), dict(bits=2), dict(bits=4), dict(bits=8), dict(bits=2, init="kmeans++")]:
     shown = panel.update(**setting)
     print(setting, f"live: error {pct(shown['error'])}, {shown['rate']:.1f}x smaller, {shown['kb']:.1f} KB")
@@ -547,6 +612,9 @@ after = train.evaluate(model)
 print(f"2 bits: test error {pct(before)} -> {pct(after)} after one epoch of codebook fine-tuning")
 assert after < before and len(q.codebook(model[1])) == 4
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one gray square for real: 2 bits, one epoch of training the codebooks only, the indices fixed. Ask the room: how many numbers does this epoch train for fc1? (4: one per shared value). Quote: Deep Compression, Sec. 3.3. Time: 1 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What we measured
 #
@@ -566,6 +634,9 @@ assert after < before and len(q.codebook(model[1])) == 4
 # - **LeNet-5** (DC Table 6 analog): 8/5 and 8/4 bits cost nothing (0.73% / 0.76%, baseline
 #   0.73%), 4/2 bits costs 0.2 points (0.92%), the paper's pattern on AlexNet (42.78 / 42.79 /
 #   44.77%). After fine-tuning, conv layers hold to 2 bits and fc layers to 3.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the take-aways in numbers: 4 bits lose nothing, linear init best, fine-tuning helps where quantization hurt, pruning + quantization 48x. Ask the room: which of these numbers would you check first on your own network? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Check your understanding
@@ -601,3 +672,6 @@ assert after < before and len(q.codebook(model[1])) == 4
 #    The k shared values (codebook) are trained with the summed gradients of Eq. 3; the indices, and the mask of pruned weights, stay fixed.
 #
 #    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: question 2 (no distance matrix in 1-D) is worth a minute of discussion; reveal after. Time: 1 min.

@@ -24,6 +24,9 @@
 # 3. the pipeline layer by layer (the paper's Tables 2 and 3, measured);
 # 4. a real file you can `ls`: at least **50x** smaller than the 32-bit model.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the last stage is lossless: Huffman coding of the indices and the gaps; then the whole pipeline, written to a real file at least 50x smaller. Ask the room: where is redundancy left after pruning and quantization? Quote: Deep Compression, Fig. 1 (the three-stage pipeline). Time: 1 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Before you start
 #
@@ -45,9 +48,13 @@
 # answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
 # the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: five exercises (code lengths, canonical codes, entropy, relative indices, bit counts); at home. Time: 0.5 min.
+
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 import coursekit
 from coursekit import checks, compressed, deep_compression, huffman, network, papers, plots, train
@@ -76,11 +83,17 @@ for name, count, length, code in zip(names, counts, lengths, codes):
     print(f"{name}: count {count:3d}  length {length}  code {int(code):0{length}b}")
 assert lengths.tolist() == [1, 3, 3, 3, 4, 4]
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: merge the two rarest subtrees until one tree is left; a symbol's depth is its code length; no code is a prefix of another. Ask the room: which symbol gets the longest code? (the rarest). Quote: Deep Compression, Sec. 4 (Huffman coding of the weights and indices). Time: 2 min.
+
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(6, 3))
 plots.draw_tree(ax, tree, [f"{n}\n{c}" for n, c in zip(names, counts)])
 ax.set_title("Huffman tree of the counts (left edge 0, right edge 1)")
 plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: merge the two rarest subtrees until one tree is left; a symbol's depth is its code length; no code is a prefix of another. Ask the room: which symbol gets the longest code? (the rarest). Quote: Deep Compression, Sec. 4 (Huffman coding of the weights and indices). Time: 2 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3.1 (2 points): Huffman code lengths with `heapq`
@@ -135,6 +148,9 @@ print("decoded:", huffman.decode(data, len(message), lengths).tolist())
 assert huffman.decode(data, len(message), lengths).tolist() == message
 assert bits == sum(lengths[s] for s in message)
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: store only the code lengths: sort by (length, symbol), count up, shift left when the length grows; the decoder rebuilds the same codes. Ask the room: why not store the tree? (it is bigger, and tie-breaking makes it ambiguous). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3.2 (2 points): canonical codes
@@ -192,7 +208,7 @@ ax2.plot(skews, entropies, "o-", label="entropy (the bound)")
 ax2.plot(skews, means, "s-", label="Huffman")
 ax2.axhline(4, color="gray", ls="--", label="fixed 4 bits")
 ax2.set(xlabel="skew of 16 symbols", ylabel="bits per symbol", title="Huffman vs entropy")
-ax2.legend(fontsize=8)
+ax2.legend()
 plt.show()
 
 
@@ -243,6 +259,9 @@ weight_counts = np.bincount(kept - 1, minlength=len(codebook))
 print("uses of each:", weight_counts.tolist())
 assert len(codebook) <= 8 and weight_counts.min() > 0
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: per surviving weight two small integers: the weight index (which shared value) and the relative index (the gap to the previous survivor). Ask the room: why gaps rather than positions? (gaps are small, positions need 18 bits for fc1). Quote: Deep Compression, Sec. 2 and Fig. 2. Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Relative indices, and the filler zero (Deep Compression Fig. 2)
 #
@@ -257,6 +276,9 @@ print("stores   :", ["filler 0" if f else "weight" for f in is_filler])
 print("positions:", huffman.positions_from_gaps(gaps).tolist())
 assert gaps.tolist() == [1, 3, 8, 3] and is_filler.tolist() == [False, False, True, False]
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: with 3-bit gaps the largest is 8; a longer gap gets a filler entry holding 0. Walk through the paper's example 3.4, 0.9, 1.7 with gaps 1, 3, 11. Ask the room: what does one filler cost? (a weight index and a gap). Quote: Deep Compression, Fig. 2. Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3.4 (2 points): relative indices with filler entries
@@ -327,7 +349,7 @@ assert index_rows[5][1] < csr and index_rows[5][2] < index_rows[5][1]
 gaps5, _ = huffman.relative_indices(positions, 5)
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
 ax1.bar(range(len(codebook)), weight_counts)
-ax1.set_xticks(range(len(codebook)), [f"{v:.2f}" for v in codebook], rotation=45, fontsize=8)
+ax1.set_xticks(range(len(codebook)), [f"{v:.2f}" for v in codebook], rotation=45)
 ax1.set(xlabel="shared value", ylabel="weights", title="fc1: weight indices")
 ax2.bar(range(1, 33), np.bincount(gaps5 - 1, minlength=32))
 ax2.set(xlabel="gap (5-bit field: 1..32)", ylabel="entries", title="fc1: relative indices")
@@ -344,6 +366,9 @@ index_saving = saving(np.bincount(gaps5 - 1), 5)
 print(f"fc1: Huffman saves {100 * weight_saving:.1f}% of the 3-bit weight indices "
       f"(entropy {huffman.entropy_bits(weight_counts):.2f} bits) and {100 * index_saving:.1f}% of the 5-bit gaps")
 assert 0.05 < weight_saving < 0.25 and 0.15 < index_saving < 0.45
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: a few shared values near zero dominate, short gaps dominate: skew is what Huffman turns into saved bits. Ask the room: which stream would you expect to gain more from Huffman coding? Quote: Deep Compression, Fig. 8 (distributions of the weight and index streams). Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The pipeline, layer by layer (Deep Compression Tables 2 and 3)
@@ -368,23 +393,32 @@ def print_table(name):
     model, report = loaded[name]
     rows, totals = deep_compression.layer_rows(model, report["recipe"]["bits"])
     paper = papers.DC_LAYER_TABLES[name]
-    print(f"{MODELS[name]:14s} {'weights':>8s} {'kept':>6s} {'w bits P+Q':>10s} {'P+Q+H':>6s} "
-          f"{'i bits P+Q':>10s} {'P+Q+H':>6s} {'rate P+Q':>9s} {'P+Q+H':>7s}")
+    cells, paper_rows = [], []
     for row in rows:
         p = paper[row["layer"]]
-        print(f"{row['layer']:6s} ours   {row['weights']:8,d} {row['weights %']:5.1f}% {row['weight bits P+Q']:10.1f} "
-              f"{row['weight bits P+Q+H']:6.2f} {row['index bits P+Q']:10d} {row['index bits P+Q+H']:6.2f} "
-              f"{row['rate P+Q %']:8.2f}% {row['rate P+Q+H %']:6.2f}%")
-        print(f"{'':6s} paper  {p[0]:8,.0f} {p[1]:5.0f}% {p[2]:10.1f} {p[3]:6.1f} {p[4]:10d} {p[5]:6.1f} {p[6]:8.2f}% {p[7]:6.2f}%")
+        cells.append([row["layer"], "ours", f"{row['weights']:,d}", f"{row['weights %']:.1f}%", f"{row['weight bits P+Q']:.1f}",
+                      f"{row['weight bits P+Q+H']:.2f}", f"{row['index bits P+Q']:d}", f"{row['index bits P+Q+H']:.2f}",
+                      f"{row['rate P+Q %']:.2f}%", f"{row['rate P+Q+H %']:.2f}%"])
+        paper_rows.append(len(cells))
+        cells.append(["", "paper", f"{p[0]:,.0f}", f"{p[1]:.0f}%", f"{p[2]:.1f}", f"{p[3]:.1f}", f"{p[4]:d}", f"{p[5]:.1f}",
+                      f"{p[6]:.2f}%", f"{p[7]:.2f}%"])
     fixed, coded = 5 * totals["fixed_entries"], totals["i_huff"]
-    print(f"all relative indices: {fixed / 8:,.0f} bytes at 5 bits fixed, {coded / 8:,.0f} bytes Huffman-coded")
+    columns = [MODELS[name], "", "weights", "kept", "w bits P+Q", "P+Q+H", "i bits P+Q", "P+Q+H", "rate P+Q", "P+Q+H"]
+    note = f"all relative indices: {fixed / 8:,.0f} bytes at 5 bits fixed, {coded / 8:,.0f} bytes Huffman-coded"
+    display(plots.table(cells, columns, paper=paper_rows, note=note))
     return rows, fixed, coded
 
 
 rows, fixed, coded = print_table("lenet_300_100")
 assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: read one row: weights kept, bits for weights and for gaps fixed and Huffman-coded, the layer's rate; the paper's row under ours. Ask the room: which layer compresses most, and why? Quote: Deep Compression, Tables 2 and 3 (LeNet-300-100 40x, LeNet-5 39x). Time: 2.5 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### LeNet-5, layer by layer (Deep Compression Table 3)
+
+# %% slideshow={"slide_type": "-"}
 rows, fixed, coded = print_table("lenet5")
 assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
 
@@ -438,7 +472,7 @@ for ax, name in zip(axes, MODELS):
     ax.bar(labels, values, color=["gray", "tab:blue", "tab:blue", "tab:red"])
     ax.set_yscale("log")
     for x, (v, previous) in enumerate(zip(values, [values[0], *values])):
-        ax.text(x, v * 1.15, f"{v:,.1f} KB" + (f"\n/{previous / v:.1f}" if x else ""), ha="center", fontsize=8)
+        ax.text(x, v * 1.15, f"{v:,.1f} KB" + (f"\n/{previous / v:.1f}" if x else ""), ha="center")
     ax.set(ylabel="KB (log)", title=MODELS[name], ylim=(values[-1] / 3, values[0] * 6))
 plt.show()
 
@@ -451,6 +485,9 @@ for name in MODELS:
     huffman_gain = 1 - stages[3] / stages[2]
     print(f"{'':14s}Huffman coding saves {100 * huffman_gain:.0f}% of the pruned + quantized size")
     assert 0.10 < huffman_gain < 0.40
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the size after pruning, after quantization, after Huffman coding, biases always counted: each stage multiplies. Ask the room: which stage gives the most? Quote: Deep Compression, Table 1 and Fig. 6. Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The files: sizes you can `ls`
@@ -478,6 +515,9 @@ for name, (goal_ratio, goal_error) in GOALS.items():
     assert dense / size >= goal_ratio
     assert error <= goal_error
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: these are real files on disk: more than 50x smaller than the fp32 model, and loading them rebuilds exactly the saved weights; both networks meet both goals. Ask the room: what would you still need to run such a file fast on a phone? (a decoder, or EIE-style hardware). Quote: Deep Compression, Table 1 (LeNet-300-100 40x, LeNet-5 39x). Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Error against size, along the pruning steps
 #
@@ -486,7 +526,7 @@ for name, (goal_ratio, goal_error) in GOALS.items():
 # dashed lines are the goals. Fewer weights buy a smaller file until the error climbs.
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.1))
 for ax, (name, (goal_ratio, goal_error)) in zip(axes, GOALS.items()):
     report = loaded[name][1]
     sizes = [p["file_bytes"] / 1000 for p in report["curve"]]
@@ -496,7 +536,7 @@ for ax, (name, (goal_ratio, goal_error)) in zip(axes, GOALS.items()):
     ax.axvline(experiment.dense_model_bytes(name) / goal_ratio / 1000, color="gray", ls="--")
     ax.axhline(100 * goal_error, color="gray", ls="--")
     ax.set(xscale="log", xlabel="file size (KB, log)", ylabel="test error (%)", title=MODELS[name])
-    ax.legend(fontsize=8)
+    ax.legend()
     for point in report["curve"]:
         print(f"{MODELS[name]:14s} kept {point['kept %']:5.1f}%: {point['file_bytes']:7,d} bytes, error {100 * point['test_error']:.2f}%")
     assert [p["file_bytes"] for p in report["curve"]] == sorted((p["file_bytes"] for p in report["curve"]), reverse=True)
@@ -517,6 +557,9 @@ plt.show()
 # - Relative indices need a fixed width and fillers; Huffman coding makes a wider field cheap.
 # - The three stages multiply: each divides what the previous one left (the waterfall above).
 # - The size that counts is the file's, biases and headers included.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: Huffman is lossless and optimal among whole-bit codes; relative indices with fillers store positions cheaply; the three stages multiply to 50x on real files. Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Check your understanding
@@ -552,3 +595,6 @@ plt.show()
 #    Gaps are very skewed (short gaps dominate), so their entropy is far below the field width; 8 shared values used fairly evenly leave little skew to exploit.
 #
 #    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one minute on the questions, then reveal. Time: 1 min.

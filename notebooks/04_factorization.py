@@ -27,6 +27,9 @@
 #
 # Unlike unstructured pruning, this is two *smaller dense* layers: any CPU runs them faster.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: W ~ A B with rank d: (n + m) d numbers and multiply-adds instead of n m; two smaller dense layers, so any CPU runs them faster. Ask the room: when is (n + m) d smaller than n m? Quote: Denton et al. 2014 / Deep Compression Fig. 6 (SVD as a baseline). Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Before you start
 #
@@ -47,6 +50,9 @@
 # hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
 # answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
 # the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: four exercises (rank-r factors, energy rank, break-even rank, factorized layer); at home. Time: 0.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
@@ -82,6 +88,9 @@ for rank in [1, 10, 50, 150, 299]:
     print(f"rank {rank:3d}: ||W - AB||^2 = {error:9.4f}   sum of dropped S_i^2 = {tail:9.4f}")
     assert abs(error - tail) < 1e-8 * S.square().sum().item()
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: keep the d largest singular values: no rank-d matrix is closer (Eckart-Young), and the squared error is exactly the sum of the dropped S_i^2; the table checks it on fc1. Ask the room: where do the singular values go, into A or B? Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4.1 (2 points): rank-r factors from the SVD
@@ -185,6 +194,9 @@ assert 9 < F.break_even_rank(100, 10) < 10  # fc3: only rank <= 9 saves anything
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # So we factorize **fc1 and fc2** and leave fc3 dense (1,010 of the 266,610 parameters).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: factorizing saves only below d = n m / (n + m); for a square layer that is half the rank; fc3 (100 -> 10) never saves above rank 9, so we leave it dense. Ask the room: what is fc1's break-even rank? (300 x 784 / 1084 = 217). Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4.3 (1 point): the break-even rank
 #
@@ -220,6 +232,9 @@ with torch.no_grad():
 assert gap < 1e-3
 print("largest logit difference at full rank: below 1e-3 (float32 rounding only)")
 
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: factorize_linear gives Linear(m, d) then Linear(d, n), initialized with B and A; at full rank the same function. Ask the room: what changes in the forward pass at rank d? Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 4.4 (2 points): a factorized `nn.Linear`
@@ -270,7 +285,10 @@ for row in table["rows"]:
         f"{row['bytes'] / 1024:7.1f} {ratio:8.2f}x {100 * row['error']:6.2f}% {100 * row['error_fine_tuned']:9.2f}%"
     )
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: without fine-tuning the error climbs early; a quarter of an epoch of fine-tuning takes 10% of the rank to within 0.8 point of dense, 7x smaller. Ask the room: why does fine-tuning help so much more here than for quantization? Quote: Deep Compression, Fig. 6. Time: 2 min.
+
+# %% slideshow={"slide_type": "subslide"}
 rows = {row["fraction"]: row for row in table["rows"]}
 fig, ax = plt.subplots()
 for key, label in [("error", "truncated SVD"), ("error_fine_tuned", "fine-tuned")]:
@@ -293,7 +311,10 @@ assert small["error_fine_tuned"] < min(small["error"], base_error + 0.008)  # wi
 assert all(r["error_fine_tuned"] <= r["error"] + 0.001 for r in table["rows"])  # never hurts by > 0.1 point
 assert rows[0.03]["error"] > 0.5 > 0.1 > rows[0.03]["error_fine_tuned"]  # at 3%: useless, then rescued
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of 'Error against size, with and without fine-tuning': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # A fine-tuned checkpoint, loaded and evaluated again here, gives the error of the table:
 
 # %% slideshow={"slide_type": "fragment"}
@@ -301,6 +322,9 @@ net = results.load_fine_tuned("lenet_300_100", 0.1)
 live = train.evaluate(net)
 print(f"fine-tuned at 10% of rank: {network.count_parameters(net):,} parameters, test error {100 * live:.2f}%")
 assert abs(live - small["error_fine_tuned"]) < 1e-6
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: without fine-tuning the error climbs early; a quarter of an epoch of fine-tuning takes 10% of the rank to within 0.8 point of dense, 7x smaller. Ask the room: why does fine-tuning help so much more here than for quantization? Quote: Deep Compression, Fig. 6. Time: 2 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A real speed-up
@@ -344,6 +368,9 @@ assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  #
 # fc1 of LeNet-5 at rank 50 makes the whole net 4.5x smaller for less than 0.1 point of error,
 # *without* fine-tuning: its spectrum falls faster than LeNet-300-100's fc1.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: break-even 307.7; rank 50 makes the whole LeNet-5 4.5x smaller for under 0.1 point, without fine-tuning: its spectrum falls faster. Ask the room: why would LeNet-5's fc1 be more low-rank than LeNet-300-100's? Time: 1 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Low rank, pruning or quantization, at the same size?
 #
@@ -365,7 +392,10 @@ for row in equal:
     assert row["quantization"]["error"] < min(row["pruning"]["error"], row["low_rank"]["error"])
 assert all(row["low_rank"]["error"] < row["pruning"]["error"] for row in equal)
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: same bytes, one shot, no retraining: quantization wins at every size, low rank beats one-shot pruning. Ask the room: does this ranking hold with retraining? (Deep Compression: pruning + quantization beat SVD). Quote: Deep Compression, Fig. 6. Time: 1.5 min.
+
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots()
 for method in ["quantization", "pruning", "low_rank"]:
     ax.plot([table["dense_bytes"] / r["bytes"] for r in equal], [100 * r[method]["error"] for r in equal], "o-", label=method.replace("_", " "))
@@ -374,7 +404,10 @@ ax.set(yscale="log", xlabel="compression rate (x, same bytes for all three)", yl
 ax.legend()
 plt.show()
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of 'Low rank, pruning or quantization, at the same size?': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # One shot, quantization wins at every size: k-means keeps *every* connection at a few bits. Low
 # rank beats one-shot pruning here, and a quarter of an epoch of fine-tuning rescues low rank
 # (the table above: 10% of the rank, 7x smaller, within 0.8 points of dense). Deep Compression (Fig. 6) says the
@@ -386,6 +419,9 @@ curve = results.svd_curve()
 print(f"{len(curve)} points of the SVD curve, compression {curve[-1]['compression']:.2f}x to {curve[0]['compression']:.1f}x")
 assert all(point["compression"] > 1 for point in curve)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: same bytes, one shot, no retraining: quantization wins at every size, low rank beats one-shot pruning. Ask the room: does this ranking hold with retraining? (Deep Compression: pruning + quantization beat SVD). Quote: Deep Compression, Fig. 6. Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The rank slider, live
 #
@@ -395,6 +431,8 @@ assert all(point["compression"] > 1 for point in curve)
 # (no training); the gray squares are **precomputed** by `python -m coursekit.reproduce
 # factorization`: the same factorization *fine-tuned*, which needs training.
 #
+
+# %% [markdown] slideshow={"slide_type": "skip"}
 # `widgets.factorization_panel(my_model)` takes your network (every Linear layer but the last is
 # factorized), `factors=rank_r_factors` your exercise's function.
 
@@ -404,7 +442,30 @@ assert all(point["compression"] > 1 for point in curve)
 panel = widgets.factorization_panel()
 panel.widget
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: in the live notebook pick the rank: the SVD is truncated and the network evaluated on 10,000 images; in the static deck step through the frames. Ask the room: at what fraction of the rank does the error take off without fine-tuning? Time: 1.5 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The rank slider: five settings
+#
+# Without a kernel (the static slides) the panel cannot move: here it is at 2, 5, 10, 25 and 50% of
+# the rank of fc1 and fc2, one per press of the right arrow.
+
+# %% slideshow={"slide_type": "-"}
+# NBVAL_IGNORE_OUTPUT
+# (pictures; the numbers are printed below)
+plots.frames(
+    panel,
+    [{"rank": r} for r in (2, 5, 10, 25, 50)],
+    lambda setting, shown: f"{setting['rank']}% of the rank: test error {100 * shown['error']:.2f}%, {shown['ratio']:.1f}x smaller",
+)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one frame per rank: the red cut moves along both spectra; below about 10% of the rank the
+# error climbs fast without fine-tuning. Ask the room: is the break-even rank anywhere near these
+# cuts? Time: 1.5 min.
+
+# %% slideshow={"slide_type": "fragment"} tags=["check"]
 for rank in (1, 5, 10, 100):
     shown = panel.update(rank=rank)
     print(f"live, {rank:3d}% of the rank: ranks {shown['ranks']}, error {100 * shown['error']:.2f}%, "
@@ -437,6 +498,9 @@ finally:
 after = train.evaluate(model)
 print(f"ranks {rows[0.05]['ranks']}: test error {100 * before:.2f}% -> {100 * after:.2f}% after one epoch of fine-tuning")
 assert after < before / 4
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: 5% of the rank, then one epoch of SGD on the factors: the error falls back. Ask the room: what is trained here, and what stays fixed? (everything trains; the rank stays). Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Neural network matrix factorization (Dziugaite & Roy 2015)
@@ -483,6 +547,9 @@ assert nnmf["rmse_nnmf"] < nnmf["rmse_mf"]  # and better than plain MF, on this 
 # - Unlike pruning or quantization, a factorized layer is two small dense layers: a real speed-up
 #   on any hardware.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: truncated SVD is optimal, it only saves below the break-even rank, trained layers are not low rank but tolerate deep cuts after fine-tuning, and it is a real speed-up. Time: 0.5 min.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Check your understanding
 #
@@ -517,3 +584,6 @@ assert nnmf["rmse_nnmf"] < nnmf["rmse_mf"]  # and better than plain MF, on this 
 #    A small MLP that takes the latent vectors (and their elementwise product) and outputs the rating.
 #
 #    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: question 1 (break-even rank of fc1) is quick mental arithmetic for the room. Time: 1 min.

@@ -25,6 +25,9 @@
 # how much the loss changes when a map is removed, then prune iteratively:
 # rank, remove the lowest, fine-tune a little, repeat.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: remove whole maps, not single weights: what is left is a smaller dense network, faster anywhere; maps ranked by a first-order Taylor estimate of the loss change. Ask the room: why would removing 90% of the weights not make a network faster? Quote: Molchanov et al. 2017, Sec. 1 and Fig. 1 (the prune-finetune loop). Time: 1.5 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Before you start
 #
@@ -45,6 +48,9 @@
 # hint (`not done yet` while the body is unchanged). The rest of the notebook does not need your
 # answers: it uses coursekit's own implementation. The solutions are in the instructor notebook of
 # the same name in `notebooks/`, one folder away from your copy in `release/notebooks/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: four exercises (Taylor scores, per-layer normalization, choosing maps, surgery); at home. Time: 0.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 import tempfile
@@ -114,6 +120,9 @@ for name, ms in latency.items():
 # Taylor is the first-order estimate of $\lvert C(z = 0) - C \rvert$; the **oracle** is that change
 # itself, measured by removing each map alone. We compute both on 1,000 training images.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: five criteria: Taylor (activation x gradient), weight norm, activation mean and std, mutual information, random, against the oracle that really removes each map; Taylor correlates best. Ask the room: why is the oracle too expensive to use? (one forward pass per map per step). Quote: Molchanov et al. 2017, Eq. 8 and Table 2 (Spearman correlation with the oracle). Time: 3 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **APoZ on LeNet-5.** Caffe's LeNet-5 has no ReLU after its convolutions: a conv map is never
 # exactly zero, so its APoZ is 0 for every map and ranks nothing. We do not invent a threshold;
@@ -138,6 +147,9 @@ print(f"\npaper (VGG-16 on Birds-200, per layer): taylor {paper['taylor']:.2f}, 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # On every layer Taylor ranks the maps at least as well as any other criterion (minimum weight
 # ties it on LeNet-5's conv1), and random ranks nothing. Our gaps are smaller than the paper's.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '2. Which map to remove? Five criteria and the oracle': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
 
 # %% slideshow={"slide_type": "skip"}
 # The claims above, checked on the numbers above.
@@ -218,7 +230,7 @@ checks.check_l2_normalize(l2_normalize)
 # FLOPs = 2 x multiply-adds per image, as in Han et al.'s Table 3 (LeNet-5: 4.59 MFLOPs).
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.7))
 for ax, name in zip(axes, ["lenet5", "lenet_300_100"]):
     for criterion, points in trajectories[name].items():
         ax.plot([p["flops"] / 1e6 for p in points], [100 * p["error"] for p in points], ".-", label=criterion)
@@ -228,7 +240,10 @@ for ax, name in zip(axes, ["lenet5", "lenet_300_100"]):
 plt.show()
 
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: rank, remove the lowest map, fine-tune a little, repeat; the curves of error against FLOPs left: Taylor holds longest. Ask the room: why normalize the scores per layer? (layers compete on one list). Quote: Molchanov et al. 2017, Fig. 4 (pruning VGG-16 on Birds-200: Taylor best). Time: 2.5 min.
+
+# %% slideshow={"slide_type": "subslide"}
 def error_at(points, fraction):
     """Test error of the first step at or below ``fraction`` of the starting FLOPs."""
     return next(p["error"] for p in points if p["flops"] <= fraction * points[0]["flops"])
@@ -251,6 +266,9 @@ for name, by in at.items():
 # (min weight 0.27 against Taylor 0.73) was measured on VGG-16 fine-tuned on Birds-200, where
 # the weights of a network trained on ImageNet say little about the new task; we cannot run
 # that here, and do not claim it.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: rank, remove the lowest map, fine-tune a little, repeat; the curves of error against FLOPs left: Taylor holds longest. Ask the room: why normalize the scores per layer? (layers compete on one list). Quote: Molchanov et al. 2017, Fig. 4 (pruning VGG-16 on Birds-200: Taylor best). Time: 2.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 5.3 (2 points): the maps to remove next
@@ -310,6 +328,9 @@ assert small_error <= dense_error + 0.005 and speedup > 3
 before, after = latency["dense LeNet-5"], latency["feature maps removed"]
 print(f"CPU latency per 256 images: {before:.2f} ms -> {after:.2f} ms ({before / after:.1f}x faster)")
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: after surgery the network is dense and smaller in every tensor: fewer parameters, fewer FLOPs, measured faster on a CPU. Ask the room: which layer lost the most maps, and why? Quote: Molchanov et al. 2017, Table 3 (speed-ups measured). Time: 2 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # It is an ordinary PyTorch model: written out by hand, with the channel counts read from the
 # file, it loads with `load_state_dict` and predicts exactly what the rebuilt network predicts.
@@ -328,6 +349,11 @@ plain.load_state_dict(state)
 images, _ = load_mnist("test")
 same = (train.predict(plain, images) == train.predict(small, images)).all().item()
 print(f"conv1 {c1} maps, conv2 {c2} maps; same predictions on the 10,000 test images: {same}")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rest of '4. The payoff: a smaller dense network': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+
+# %% slideshow={"slide_type": "skip"}
 assert same
 
 
@@ -388,6 +414,28 @@ assert panel.update(kept=1.0)["flops"] == 4_586_000
 # Theta - lambda * FLOPs_l (lambda = 1e-3) prefers maps of expensive layers: show the
 # taylor+flops curve of section 3 (our lambda is per MFLOP, the paper does not give its unit).
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 5. How many maps to keep: five settings
+#
+# Without a kernel (the static slides) the panel cannot move: here it is at five steps of the
+# trajectory, one per press of the right arrow.
+
+# %% slideshow={"slide_type": "-"}
+# NBVAL_IGNORE_OUTPUT
+# (pictures; the numbers are printed below)
+plots.frames(
+    panel,
+    [{"kept": k} for k in (1.0, 0.75, 0.5, 0.25, lowest)],
+    lambda setting, shown: f"{100 * setting['kept']:.0f}% of the maps kept: test error {100 * shown['error']:.2f}%, {shown['flops'] / 1e6:.2f} MFLOPs",
+    restore={"kept": 1.0},
+)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one frame per step of the Taylor trajectory: the FLOPs fall much faster than the error
+# rises until the last steps. Ask the room: which layer gives up its maps first? Quote: Molchanov
+# et al. 2017, Fig. 1. Time: 1.5 min.
+
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
@@ -398,6 +446,9 @@ assert panel.update(kept=1.0)["flops"] == 4_586_000
 # - Scores are l2-normalized per layer so that layers compete fairly; FLOPs regularization makes
 #   maps of expensive layers go first.
 # - Prune a few maps, fine-tune, repeat; then rebuild a smaller dense network (surgery).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: structured pruning gives a smaller dense network and a real speed-up; the Taylor criterion is cheap and close to the oracle; prune iteratively with fine-tuning. Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Check your understanding
@@ -433,3 +484,6 @@ assert panel.update(kept=1.0)["flops"] == 4_586_000
 #    Column k of fc2's weight goes; fc2's bias and its output rows stay.
 #
 #    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one minute on the questions, then reveal. Time: 1 min.

@@ -318,6 +318,7 @@ def live_notebook(path, code):
     end = next((i for i in range(target + 1, len(cells)) if starts_slide(cells[i])), len(cells))
     after = [cell for cell in cells[target + 1 : end] if cell.cell_type == "markdown"]  # e.g. its notes
     nb.cells = cells[: first_code + 1] + cells[start : target + 1] + after
+    nb.metadata["live_test_heading"] = first_code + 1  # where the slider slide starts
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -361,7 +362,8 @@ def live_lab(tmp_path):
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         wait_for(lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab")
-        yield f"{base}/lab/tree/live.ipynb?token={token}"
+        heading = nbformat.read(root / "live.ipynb", as_version=4).metadata["live_test_heading"]
+        yield SimpleNamespace(url=f"{base}/lab/tree/live.ipynb?token={token}", heading=heading)
     finally:
         try:  # stops the kernel too
             urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST"))
@@ -384,7 +386,7 @@ def error_text(panel):
 
 def test_live_slides_run_the_notebook_and_the_slider_answers_the_keyboard(live_lab, watched, tmp_path):
     page = watched.page
-    page.goto(live_lab)
+    page.goto(live_lab.url)
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
     page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -396,7 +398,7 @@ def test_live_slides_run_the_notebook_and_the_slider_answers_the_keyboard(live_l
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
 
     # the deck starts at the active cell: the slider slide's heading, then its fragments one by one
-    page.locator(".jp-NotebookPanel .jp-MarkdownCell").last.click()
+    page.locator(".jp-NotebookPanel .jp-Cell").nth(live_lab.heading).click()
     page.locator(".jp-NotebookPanel-toolbar [data-command='deck:toggle']").click()  # the deck button
     page.wait_for_function(PRESENTING, timeout=10_000)
     panel = page.locator(".jp-OutputArea-output", has=page.locator(".widget-slider")).first
@@ -407,6 +409,8 @@ def test_live_slides_run_the_notebook_and_the_slider_answers_the_keyboard(live_l
         page.wait_for_timeout(500)
     handle = panel.locator(".noUi-handle").first
     assert handle.is_visible(), "the slider slide was not reached in presentation mode"
+    code = page.locator(".jp-CodeCell", has=page.locator(".widget-slider")).first.locator(".jp-Cell-inputWrapper")
+    assert not code.is_visible(), "presentation mode shows the slider cell's code (slides/build.py, LIVE_STYLE)"
     before = error_text(panel)
     assert before, "no test error shown beside the slider"
     page.screenshot(path=tmp_path / "live_before.png")
