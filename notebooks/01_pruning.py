@@ -158,7 +158,7 @@ assert same
 
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rest of '2. Magnitude pruning: where to cut': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+# Say: PyTorch's prune.global_unstructured gives the same masks as ours on a fresh model; on an already-pruned one it counts its amount among the remaining weights. Ask the room: why compute the masks ourselves? (it is the lesson, and the counting differs). Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 1.1 (2 points): a mask for an exact sparsity
@@ -403,7 +403,7 @@ chosen = r5["final"]["recipe"]["sparsity"]
 assert min(chosen, key=chosen.get) == "conv1"
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rest of '4. Which layers can lose the most?': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+# Say: the per-layer rates we chose from the scan: the sensitive layers (conv1, the last fc layer) keep the most. Ask the room: which LeNet-5 layer keeps the largest fraction, and does the scan explain it? Quote: Han et al. 2015, Tables 2 and 3. Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. What survives in the first layer

@@ -312,7 +312,7 @@ assert all(r["error_fine_tuned"] <= r["error"] + 0.001 for r in table["rows"])  
 assert rows[0.03]["error"] > 0.5 > 0.1 > rows[0.03]["error_fine_tuned"]  # at 3%: useless, then rescued
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rest of 'Error against size, with and without fine-tuning': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+# Say: the curves of the table: truncated SVD alone climbs below about 20% of the rank, fine-tuned holds far deeper. Ask the room: where is the break-even point on this plot? (full rank is larger than dense). Quote: Deep Compression, Fig. 6. Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # A fine-tuned checkpoint, loaded and evaluated again here, gives the error of the table:
@@ -405,7 +405,7 @@ ax.legend()
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rest of 'Low rank, pruning or quantization, at the same size?': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+# Say: the three methods as curves of error against compression at equal bytes: quantization lowest everywhere, low rank between, one-shot pruning highest. Ask the room: which curve would move most with retraining? (pruning). Quote: Deep Compression, Fig. 6. Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # One shot, quantization wins at every size: k-means keeps *every* connection at a few bits. Low

@@ -149,7 +149,7 @@ print(f"\npaper (VGG-16 on Birds-200, per layer): taylor {paper['taylor']:.2f}, 
 # ties it on LeNet-5's conv1), and random ranks nothing. Our gaps are smaller than the paper's.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rest of '2. Which map to remove? Five criteria and the oracle': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+# Say: the rank correlations of each criterion with the oracle, layer by layer: Taylor ranks the maps at least as well as any other; APoZ ranks nothing on Caffe's LeNet-5 (no ReLU after its convs). Ask the room: why is random a useful row in this table? Quote: Molchanov et al. 2017, Table 2. Time: 1.5 min.
 
 # %% slideshow={"slide_type": "skip"}
 # The claims above, checked on the numbers above.
@@ -351,7 +351,7 @@ same = (train.predict(plain, images) == train.predict(small, images)).all().item
 print(f"conv1 {c1} maps, conv2 {c2} maps; same predictions on the 10,000 test images: {same}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rest of '4. The payoff: a smaller dense network': name the one number or shape on this slide that matters and tie it to the previous slide. Ask the room: what would you have predicted before seeing it? Time: 1 min.
+# Say: the pruned network is an ordinary PyTorch model: written by hand with the channel counts from the file, it predicts exactly the same. Ask the room: what would you need to deploy it? (nothing special: it is dense). Time: 1 min.
 
 # %% slideshow={"slide_type": "skip"}
 assert same
