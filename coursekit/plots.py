@@ -153,8 +153,10 @@ TABLE_CSS = (
     "table.coursekit-table caption{caption-side:top;text-align:left;font-weight:600;padding-bottom:0.2em}"
     "table.coursekit-table th,table.coursekit-table td{padding:0.15em 0.6em;border-bottom:1px solid #ddd;"
     "white-space:nowrap}"
-    "table.coursekit-table th{border-bottom:2px solid #888;text-align:left}"
-    "table.coursekit-table .num{text-align:right}"
+    # JupyterLab right-aligns every cell (:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td): outweigh it
+    "table.coursekit-table.coursekit-table th,table.coursekit-table.coursekit-table td{text-align:left}"
+    "table.coursekit-table th{border-bottom:2px solid #888}"
+    "table.coursekit-table.coursekit-table th.num,table.coursekit-table.coursekit-table td.num{text-align:right}"
     "table.coursekit-table tr.paper td{color:#555;font-style:italic;background:#f6f6f6}"
 )
 

@@ -449,20 +449,18 @@ assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() 
 # 0.05 below it (`coursekit/experiments/pruning.py`, `FINAL`).
 
 # %% slideshow={"slide_type": "fragment"}
-print(f"{'':14s} {'error: ours':>22s} {'paper':>16s}   {'parameters: ours':>20s} {'paper':>14s} {'rate':>5s} {'paper':>6s}")
-measured = {}
+measured, cells = {}, []
 for name in ("lenet_300_100", "lenet5"):
     before, after = network.count_parameters(baseline[name]), network.nonzero_parameters(final[name])
     errors = train.evaluate(baseline[name]), train.evaluate(final[name])
     measured[name] = dict(errors=errors, rate=before / after)
     paper = papers.LWC_TABLE1[name]
-    print(
-        f"{name:14s} {100 * errors[0]:9.2f}% -> {100 * errors[1]:.2f}% {100 * paper['error'][0]:7.2f}% -> {100 * paper['error'][1]:.2f}%"
-        f"   {before / 1e3:8.0f}K -> {after / 1e3:.0f}K {paper['params'][0] / 1e3:7.0f}K -> {paper['params'][1] / 1e3:.0f}K"
-        f" {before / after:5.1f}x {paper['rate']:5d}x"
-    )
+    cells.append([name, "ours", f"{100 * errors[0]:.2f}% -> {100 * errors[1]:.2f}%", f"{before / 1e3:.0f}K -> {after / 1e3:.0f}K", f"{before / after:.1f}x"])
+    cells.append(["", "paper", f"{100 * paper['error'][0]:.2f}% -> {100 * paper['error'][1]:.2f}%",
+                  f"{paper['params'][0] / 1e3:.0f}K -> {paper['params'][1] / 1e3:.0f}K", f"{paper['rate']:d}x"])
     assert before / after >= 12
     assert errors[1] == results[name]["final"]["test_error"]
+display(plots.table(cells, ["network", "", "test error", "parameters", "fewer"], caption="Table 1 (Han et al. 2015), measured", paper=[1, 3]))
 for name in measured:
     recipe = results[name]["final"]["recipe"]
     print(f"{name:14s} {recipe['steps']} rounds x {recipe['epochs']} epochs, learning rate from {recipe['lr']} (baseline's: {baselines.RECIPES[name]['lr']})")
