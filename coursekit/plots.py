@@ -62,29 +62,32 @@ class PlainLogScale(mscale.LogScale):
         axis.set_minor_formatter(_PlainLogFormatter(self.base, labelOnlyBase=self.subs is not None))
 
 
+# the course's matplotlib settings: style() applies them everywhere, the live panels
+# (coursekit/widgets) draw inside matplotlib.rc_context(RC) so they look the same without style()
+RC = {
+    "figure.figsize": (8, 3.6),
+    "figure.dpi": DPI,
+    "savefig.dpi": "figure",
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": TEXT_PT,
+    "ytick.labelsize": TEXT_PT,
+    "legend.fontsize": TEXT_PT,
+    "legend.title_fontsize": TEXT_PT,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 2,
+    "lines.markersize": 6,
+}
+
+
 def style():
     """One look for every notebook figure, sized for the slides (see the module's docstring):
     100 dpi, an 8x3.6 in (800x360 px) default, 11-13 pt text, plain labels on log axes. Figures
     wider than ``MAX_WIDTH_IN`` inches are shrunk on a slide: keep them narrower; leave font sizes
     to the style (an explicit ``fontsize=8`` is 11 px, too small for the back row)."""
-    plt.rcParams.update(
-        {
-            "figure.figsize": (8, 3.6),
-            "figure.dpi": DPI,
-            "savefig.dpi": "figure",
-            "font.size": 12,
-            "axes.titlesize": 13,
-            "axes.labelsize": 12,
-            "xtick.labelsize": TEXT_PT,
-            "ytick.labelsize": TEXT_PT,
-            "legend.fontsize": TEXT_PT,
-            "legend.title_fontsize": TEXT_PT,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "lines.linewidth": 2,
-            "lines.markersize": 6,
-        }
-    )
+    plt.rcParams.update(RC)
     mscale.register_scale(PlainLogScale)
 
 

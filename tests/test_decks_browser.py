@@ -111,6 +111,23 @@ def test_the_plot_style_gives_14_px_text_on_a_slide():
     plt.close(fig)
 
 
+WIDGETS = sorted((ROOT / "coursekit" / "widgets").glob("*.py"))
+
+
+@pytest.mark.parametrize("source", WIDGETS, ids=lambda path: path.name)
+def test_live_panels_draw_at_the_course_dpi_without_small_fonts(source):
+    """The live panels' pictures: drawn at plots.DPI inside _panel.styled() (the course style),
+    no font size set by hand, and no wider than the 1200 px a slide gives a figure."""
+    from coursekit.widgets import _panel
+
+    text = source.read_text()
+    assert not SMALL_FONT.search(text), f"{source.name}: a fontsize set by hand: leave it to plots.RC"
+    assert "dpi=72" not in text, f"{source.name}: draw at plots.DPI"
+    if "figsize=" in text:
+        assert "dpi=plots.DPI" in text and "styled()" in text, f"{source.name}: draw at plots.DPI in styled()"
+    assert _panel.SIZE[0] * plots.DPI <= plots.MAX_WIDTH_IN * plots.DPI
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
 def test_notebook_figures_fit_a_slide_with_the_style_font_sizes(notebook):
     """Figures no wider than 1280 px (on a slide at least 0.94x: 11 pt stays >= 14 px), and no

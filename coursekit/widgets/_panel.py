@@ -9,6 +9,20 @@ tests and benchmarks drive a panel from Python, without a browser.
 import io
 from types import SimpleNamespace
 
+# a panel's picture: 10x3.6 in at plots.DPI (100) = 1000x360 px, inside the 1200 px a 1280x720 slide
+# gives a figure, so it is shown at its natural size with the course's 11-13 pt (15-18 px) text
+SIZE = (10, 3.6)
+
+
+def styled():
+    """``with styled():`` draws with the course's figure style (``coursekit.plots.RC``) whether or
+    not the notebook called ``plots.style()``: build a panel's figure and draw its text inside it."""
+    import matplotlib
+
+    from .. import plots
+
+    return matplotlib.rc_context(plots.RC)
+
 
 def figure_png(fig):
     """``fig`` drawn in full by matplotlib, as PNG bytes."""

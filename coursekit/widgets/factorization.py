@@ -6,7 +6,7 @@ from torch import nn
 from .. import factorization
 from ..experiments import load_json
 from . import _live
-from ._panel import canvas_png
+from ._panel import SIZE, canvas_png, styled
 
 
 def _student_product(factors, weight, rank, what):
@@ -52,6 +52,8 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from .. import plots
+
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {"rank": widgets.IntSlider(value=100, min=1, max=100, description="rank kept %")}
     try:
@@ -78,36 +80,37 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
     load = lambda: load_json("factorization", f"{name}.json")
     table, missing = _live.precomputed(load, "factorization") if name else (None, "")
 
-    fig = Figure(figsize=(9, 2.9), dpi=72)
-    FigureCanvasAgg(fig)
-    curve_ax, spectrum_ax = fig.subplots(1, 2)
-    curve_ax.set(
-        yscale="log", ylim=(0.3, 100), xlim=(0, 101), xlabel="rank kept (% of full rank)", ylabel="test error (%)"
-    )
-    (live_line,) = curve_ax.plot(
-        [], [], ".-", color="tab:blue", animated=True, label="live: truncated SVD now, no training"
-    )
-    (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
-    if table:
-        rows = [r for r in table["rows"] if r.get("error_fine_tuned") is not None]
-        curve_ax.plot(
-            [100 * r["fraction"] for r in rows],
-            [100 * r["error_fine_tuned"] for r in rows],
-            "s--",
-            color="0.45",
-            label="precomputed (reproduce): fine-tuned",
+    with styled():  # the course style: 100 dpi, 11-13 pt text
+        fig = Figure(figsize=SIZE, dpi=plots.DPI)
+        FigureCanvasAgg(fig)
+        curve_ax, spectrum_ax = fig.subplots(1, 2)
+        curve_ax.set(
+            yscale="log", ylim=(0.3, 100), xlim=(0, 101), xlabel="rank kept (% of full rank)", ylabel="test error (%)"
         )
-    curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right", fontsize=7)
-    curve_ax.set_title(f"factorized: {', '.join(layers)}", fontsize=10)
-    for n, S in spectra.items():
-        spectrum_ax.semilogy(100 * np.arange(1, len(S) + 1) / len(S), S, label=n)
-    spectrum_ax.set(xlabel="rank (% of full rank)", ylabel="singular value")
-    spectrum_ax.legend(loc="upper right", fontsize=8)
-    spectrum_ax.set_title("singular values, the cut (live)", fontsize=10)
-    cut = spectrum_ax.axvline(100, color="tab:red", animated=True)
-    fig.tight_layout()
-    fig.canvas.draw()
-    background = fig.canvas.copy_from_bbox(fig.bbox)
+        (live_line,) = curve_ax.plot(
+            [], [], ".-", color="tab:blue", animated=True, label="live: truncated SVD now, no training"
+        )
+        (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+        if table:
+            rows = [r for r in table["rows"] if r.get("error_fine_tuned") is not None]
+            curve_ax.plot(
+                [100 * r["fraction"] for r in rows],
+                [100 * r["error_fine_tuned"] for r in rows],
+                "s--",
+                color="0.45",
+                label="precomputed (reproduce): fine-tuned",
+            )
+        curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right")
+        curve_ax.set_title(f"factorized: {', '.join(layers)}")
+        for n, S in spectra.items():
+            spectrum_ax.semilogy(100 * np.arange(1, len(S) + 1) / len(S), S, label=n)
+        spectrum_ax.set(xlabel="rank (% of full rank)", ylabel="singular value")
+        spectrum_ax.legend(loc="upper right")
+        spectrum_ax.set_title("singular values, the cut (live)")
+        cut = spectrum_ax.axvline(100, color="tab:red", animated=True)
+        fig.tight_layout()
+        fig.canvas.draw()
+        background = fig.canvas.copy_from_bbox(fig.bbox)
     seen = {}
     tested = len(evaluator.labels)
 

@@ -5,7 +5,7 @@ import torch
 from .. import network
 from ..experiments import pruning as experiments
 from . import _live
-from ._panel import canvas_png
+from ._panel import SIZE, canvas_png, styled
 
 HISTOGRAM_BINS = 80
 
@@ -48,6 +48,8 @@ def pruning_panel(model=None, prune=None, images=None):
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from .. import plots
 
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
@@ -102,32 +104,35 @@ def pruning_panel(model=None, prune=None, images=None):
     # the figure: drawn once, then blitted (a move pastes the background, draws the live artists)
     limit = float(flat.abs().max()) or 1.0
     edges = np.linspace(-limit, limit, HISTOGRAM_BINS + 1)
-    fig = Figure(figsize=(9, 2.9), dpi=72)
-    FigureCanvasAgg(fig)
-    curve_ax, hist_ax = fig.subplots(1, 2)
-    curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0, 100), xlabel="weights pruned (%)", ylabel="test error (%)")
-    backgrounds = {}
-    (live_line,) = curve_ax.plot([], [], ".-", color="tab:blue", animated=True, label="live: pruned now, no retraining")
-    (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
-    stairs = hist_ax.stairs(np.ones(HISTOGRAM_BINS), edges, fill=True, animated=True)
-    hist_ax.set(yscale="log", ylim=(0.8, 3 * flat.numel()), xlim=(edges[0], edges[-1]), xlabel="weight value")
-    hist_ax.set_title("nonzero weights of all layers (live)", fontsize=10)
-    for scope in ("layer", "global"):
-        for line in curve_ax.lines[2:]:
-            line.remove()
-        if precomputed:
-            curve_ax.plot(
-                [100 * g for g in experiments.GRID],
-                [100 * e for e in precomputed[scope]],
-                "s--",
-                color="0.45",
-                label="precomputed (reproduce): pruned + retrained",
-            )
-        curve_ax.set_title(f"{'layer-wise' if scope == 'layer' else 'global'} threshold", fontsize=10)
-        curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper left", fontsize=7)
-        fig.tight_layout()
-        fig.canvas.draw()
-        backgrounds[scope] = fig.canvas.copy_from_bbox(fig.bbox)
+    with styled():  # the course style: 100 dpi, 11-13 pt text
+        fig = Figure(figsize=SIZE, dpi=plots.DPI)
+        FigureCanvasAgg(fig)
+        curve_ax, hist_ax = fig.subplots(1, 2)
+        curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0, 100), xlabel="weights pruned (%)", ylabel="test error (%)")
+        backgrounds = {}
+        (live_line,) = curve_ax.plot(
+            [], [], ".-", color="tab:blue", animated=True, label="live: pruned now, no retraining"
+        )
+        (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+        stairs = hist_ax.stairs(np.ones(HISTOGRAM_BINS), edges, fill=True, animated=True)
+        hist_ax.set(yscale="log", ylim=(0.8, 3 * flat.numel()), xlim=(edges[0], edges[-1]), xlabel="weight value")
+        hist_ax.set_title("nonzero weights of all layers (live)")
+        for scope in ("layer", "global"):
+            for line in curve_ax.lines[2:]:
+                line.remove()
+            if precomputed:
+                curve_ax.plot(
+                    [100 * g for g in experiments.GRID],
+                    [100 * e for e in precomputed[scope]],
+                    "s--",
+                    color="0.45",
+                    label="precomputed (reproduce): pruned + retrained",
+                )
+            curve_ax.set_title(f"{'layer-wise' if scope == 'layer' else 'global'} threshold")
+            curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper left")
+            fig.tight_layout()
+            fig.canvas.draw()
+            backgrounds[scope] = fig.canvas.copy_from_bbox(fig.bbox)
     seen = {"layer": {}, "global": {}}  # what this panel computed so far: the live curve
 
     def compute(values, stale):

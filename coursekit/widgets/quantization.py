@@ -6,7 +6,7 @@ from torch import nn
 from .. import kmeans_fast, quantization
 from ..experiments import quantization as experiments
 from . import _live
-from ._panel import canvas_png
+from ._panel import SIZE, canvas_png, styled
 
 
 def _student_codebook(kmeans, x, k, init, what):
@@ -53,6 +53,8 @@ def quantization_panel(model=None, kmeans=None, images=None):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
+
+    from .. import plots
 
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
@@ -119,19 +121,22 @@ def quantization_panel(model=None, kmeans=None, images=None):
     shown_layer = max(weights, key=lambda n: weights[n].numel())
     values = weights[shown_layer][weights[shown_layer] != 0].numpy()
     counts_all, edges = np.histogram(values, bins=100)
-    fig = Figure(figsize=(9, 2.9), dpi=72)
-    FigureCanvasAgg(fig)
-    curve_ax, hist_ax = fig.subplots(1, 2)
-    curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0.5, 8.5), xlabel="bits per fc weight", ylabel="test error (%)")
-    (live_line,) = curve_ax.plot(
-        [], [], ".-", color="tab:blue", animated=True, label="live: quantized now, no training"
-    )
-    (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
-    hist_ax.stairs(np.maximum(counts_all, 0.8), edges, fill=True, color="0.75")
-    hist_ax.set(yscale="log", ylim=(0.8, 3 * len(values)), xlabel="weight value")
-    hist_ax.set_title(f"{shown_layer}: {len(values):,} weights (gray), shared values (red, live)", fontsize=10)
-    centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
-    hist_ax.add_collection(centroids)
+    with styled():  # the course style: 100 dpi, 11-13 pt text
+        fig = Figure(figsize=SIZE, dpi=plots.DPI)
+        FigureCanvasAgg(fig)
+        curve_ax, hist_ax = fig.subplots(1, 2)
+        curve_ax.set(
+            yscale="log", ylim=(0.3, 100), xlim=(0.5, 8.5), xlabel="bits per fc weight", ylabel="test error (%)"
+        )
+        (live_line,) = curve_ax.plot(
+            [], [], ".-", color="tab:blue", animated=True, label="live: quantized now, no training"
+        )
+        (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+        hist_ax.stairs(np.maximum(counts_all, 0.8), edges, fill=True, color="0.75")
+        hist_ax.set(yscale="log", ylim=(0.8, 3 * len(values)), xlabel="weight value")
+        hist_ax.set_title(f"{shown_layer}: {len(values):,} weights, shared values (red)")
+        centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
+        hist_ax.add_collection(centroids)
     conv = "conv_bits" in controls
     backgrounds = {}
 
@@ -141,22 +146,23 @@ def quantization_panel(model=None, kmeans=None, images=None):
 
     def background(init, conv_bits):
         if (init, conv_bits) not in backgrounds:
-            for line in curve_ax.lines[2:]:
-                line.remove()
-            points = precomputed_curve(init, conv_bits)
-            if points:
-                curve_ax.plot(
-                    [b for b, _ in points],
-                    [100 * e for _, e in points],
-                    "s--",
-                    color="0.45",
-                    label="precomputed (reproduce): fine-tuned codebooks",
-                )
-            curve_ax.set_title(f"init {init}" + (f", conv layers at {conv_bits} bits" if conv else ""), fontsize=10)
-            curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right", fontsize=7)
-            fig.tight_layout()
-            fig.canvas.draw()
-            backgrounds[init, conv_bits] = fig.canvas.copy_from_bbox(fig.bbox)
+            with styled():  # the course style: 100 dpi, 11-13 pt text
+                for line in curve_ax.lines[2:]:
+                    line.remove()
+                points = precomputed_curve(init, conv_bits)
+                if points:
+                    curve_ax.plot(
+                        [b for b, _ in points],
+                        [100 * e for _, e in points],
+                        "s--",
+                        color="0.45",
+                        label="precomputed (reproduce): fine-tuned codebooks",
+                    )
+                curve_ax.set_title(f"init {init}" + (f", conv layers at {conv_bits} bits" if conv else ""))
+                curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right")
+                fig.tight_layout()
+                fig.canvas.draw()
+                backgrounds[init, conv_bits] = fig.canvas.copy_from_bbox(fig.bbox)
         return backgrounds[init, conv_bits]
 
     seen = {}

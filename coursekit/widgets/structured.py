@@ -12,23 +12,24 @@ def structured_panel():
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    from .. import arguments
+    from .. import arguments, plots
     from ..experiments import structured as experiment
-    from ._panel import figure_png, panel
+    from ._panel import figure_png, panel, styled
 
     points = experiment.load("trajectories")["lenet5"]["taylor"]
     total = sum(points[0]["kept"].values())
     fractions = [sum(p["kept"].values()) / total for p in points]
-    fig, ax = plt.subplots(figsize=(5, 2.6), dpi=72)
-    ax.plot([p["flops"] / 1e6 for p in points], [100 * p["error"] for p in points], ".-", color="tab:blue")
-    (marker,) = ax.plot([], [], "o", color="tab:red", markersize=10)
-    ax.set(xlabel="MFLOPs per image", ylabel="test error (%)", title="LeNet-5, Taylor pruning")
-    fig.tight_layout()
-    frames = []  # one PNG per step, drawn once here so that a slider move only swaps images
-    for point in points:
-        marker.set_data([point["flops"] / 1e6], [100 * point["error"]])
-        frames.append(figure_png(fig))
-    plt.close(fig)
+    with styled():  # the course style: 100 dpi, 11-13 pt text
+        fig, ax = plt.subplots(figsize=(6, 3), dpi=plots.DPI)
+        ax.plot([p["flops"] / 1e6 for p in points], [100 * p["error"] for p in points], ".-", color="tab:blue")
+        (marker,) = ax.plot([], [], "o", color="tab:red", markersize=10)
+        ax.set(xlabel="MFLOPs per image", ylabel="test error (%)", title="LeNet-5, Taylor pruning")
+        fig.tight_layout()
+        frames = []  # one PNG per step, drawn once here so that a slider move only swaps images
+        for point in points:
+            marker.set_data([point["flops"] / 1e6], [100 * point["error"]])
+            frames.append(figure_png(fig))
+        plt.close(fig)
     image, label = widgets.Image(format="png"), widgets.HTML()
 
     def update(kept):
