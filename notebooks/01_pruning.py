@@ -347,9 +347,8 @@ ax.axhline(100 * base_error, color="k", ls="--", lw=1, label="dense baseline")
 ax.set(xlabel="weights pruned (%)", ylabel="test error (%)", yscale="log", title="LeNet-300-100, layer-wise pruning")
 ax.legend()
 plt.show()
-print(f"{'weights pruned':26s} " + " ".join(f"{100 * s:6.0f}%" for s in grid))
-for label, errors in curves.items():
-    print(f"{label:26s} " + " ".join(f"{100 * e:6.2f}%" for e in errors))
+cells = [[label] + [f"{100 * e:.2f}%" for e in errors] for label, errors in curves.items()]
+display(plots.table(cells, ["weights pruned"] + [f"{100 * s:.0f}%" for s in grid]))
 at90 = {label: errors[list(grid).index(0.9)] for label, errors in curves.items()}
 assert at90["iterative prune + retrain"] < at90["one-shot prune + retrain"] < at90["no retraining"]
 
@@ -489,14 +488,17 @@ paper_tables = {
     "lenet5": {"conv1": (66, 66), "conv2": (12, 10), "fc1": (8, 6), "fc2": (19, 10), "total": (8, 16)},
 }
 for name, result in results.items():
-    print(f"{name}: {'weights':>9s} {'FLOPs':>9s} {'input density':>14s} {'weights kept':>13s} {'paper':>6s} {'FLOPs left':>11s} {'paper':>6s}")
+    cells = []
     for layer, row in result["final"]["layers"].items():
-        density = f"{100 * row['input_density']:13.0f}%" if "input_density" in row else " " * 14
+        density = f"{100 * row['input_density']:.0f}%" if "input_density" in row else ""
         paper_w, paper_f = paper_tables[name][layer]
-        print(
-            f"  {layer:6s} {row['weights'] / 1e3:8.1f}K {row['flops'] / 1e3:8.0f}K {density} {100 * row['weights_kept']:12.1f}% {paper_w:5d}%"
-            f" {100 * row['flops_kept']:10.1f}% {paper_f:5d}%"
-        )
+        cells.append([
+            layer, f"{row['weights'] / 1e3:.1f}K", f"{row['flops'] / 1e3:.0f}K", density, f"{100 * row['weights_kept']:.1f}%",
+            f"{paper_w:d}%", f"{100 * row['flops_kept']:.1f}%", f"{paper_f:d}%",
+        ])
+    display(plots.table(
+        cells, ["layer", "weights", "FLOPs", "input density", "weights kept", "paper", "FLOPs left", "paper"], caption=name,
+    ))
 total = r300["final"]["layers"]["total"]
 assert total["weights_kept"] <= 1 / 12 and total["flops_kept"] <= 1 / 12
 

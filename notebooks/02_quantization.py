@@ -59,6 +59,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import display
 
 from coursekit import checks, kmeans_fast, network, papers, plots, widgets
 from coursekit import quantization as q
@@ -249,12 +250,15 @@ plt.show()
 # %% slideshow={"slide_type": "subslide"}
 rows = results["pruned"]
 bit_range = range(2, 7)
-print("pruned LeNet-300-100, test error after quantization -> after fine-tuning")
-print(f"{'bits':>4s}  " + "  ".join(f"{init:>17s}" for init in q.INITS))
-for bits in bit_range:
-    cells = [rows[f"final/{bits}/{init}"] for init in q.INITS]
-    print(f"{bits:4d}  " + "  ".join(f"{pct(c['error']):>7s} -> {pct(c['finetuned_error']):>6s}" for c in cells))
-print(f"pruned model before quantization: {pct(results['pruning']['final']['error'])}")
+cells = [
+    [f"{bits:d}"]
+    + [f"{pct(c['error'])} -> {pct(c['finetuned_error'])}" for c in (rows[f"final/{bits}/{init}"] for init in q.INITS)]
+    for bits in bit_range
+]
+display(plots.table(
+    cells, ["bits", *q.INITS], caption="pruned LeNet-300-100, test error after quantization -> after fine-tuning",
+    note=f"pruned model before quantization: {pct(results['pruning']['final']['error'])}",
+))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: the table: the pruned LeNet-300-100 quantized at 2-6 bits with each start, error after quantization and after fine-tuning. Ask the room: at which bit width does the start stop mattering? (6 bits). Quote: Deep Compression, Fig. 10. Time: 1.5 min.
@@ -406,14 +410,17 @@ checks.check_codebook_gradient(codebook_gradient)
 
 # %% slideshow={"slide_type": "fragment"}
 lenet5 = experiment.load_results("lenet5")
-print("LeNet-5 (ours, MNIST)                         | AlexNet (paper, ImageNet top-1, quoted)")
-print(f"{'conv/fc bits':>12s} {'quantized':>10s} {'fine-tuned':>11s} {'size':>7s} | {'paper top-1':>11s}")
+cells = []
 table6 = {}
 for (conv, fc), (paper_top1, _) in papers.DC_TABLE6.items():
     row = lenet5["configs"][experiment.config_key(conv, fc, "linear")]
     tuned = row["finetuned_error"] if (conv, fc) != (32, 32) else row["error"]
     table6[conv, fc] = tuned
-    print(f"{conv:>5d} / {fc:<4d} {pct(row['error']):>10s} {pct(tuned):>11s} {lenet5['dense_bits'] / row['bits']:6.1f}x | {100 * paper_top1:10.2f}%")
+    cells.append([f"{conv:d} / {fc:d}", pct(row["error"]), pct(tuned), f"{lenet5['dense_bits'] / row['bits']:.1f}x", f"{100 * paper_top1:.2f}%"])
+display(plots.table(
+    cells, ["conv/fc bits", "quantized", "fine-tuned", "size", "paper top-1"],
+    caption="LeNet-5 (ours, MNIST) beside AlexNet (paper, ImageNet top-1, quoted)",
+))
 base5 = lenet5["baseline_error"]
 assert abs(table6[8, 5] - base5) < 0.0005 and abs(table6[8, 4] - base5) < 0.0005  # as in the paper: no loss
 assert table6[4, 2] > base5 + 0.001  # as in the paper: 4/2 is the first setting that costs accuracy
@@ -453,10 +460,14 @@ assert fc_curve[2] > base5 + 0.0015 and all(fc_curve[b] < base5 + 0.001 for b in
 
 # %% slideshow={"slide_type": "subslide"}
 fc_rows = [results["configs"][experiment.config_key(32, b, "linear")] for b in range(1, 9)]
-print("LeNet-300-100, all layers quantized (linear init): fc bits -> error, fine-tuned, size")
-for b, row in zip(range(1, 9), fc_rows):
-    print(f"{b} bits: {pct(row['error']):>7s} -> {pct(row['finetuned_error']):>7s}   {results['dense_bits'] / row['bits']:5.1f}x smaller")
-print(f"32-bit baseline: {pct(results['baseline_error'])}")
+cells = [
+    [f"{b}", pct(row["error"]), pct(row["finetuned_error"]), f"{results['dense_bits'] / row['bits']:.1f}x"]
+    for b, row in zip(range(1, 9), fc_rows)
+]
+display(plots.table(
+    cells, ["fc bits", "error", "fine-tuned", "smaller"],
+    caption="LeNet-300-100, all layers quantized (linear init)", note=f"32-bit baseline: {pct(results['baseline_error'])}",
+))
 fc_tuned = {b: row["finetuned_error"] for b, row in zip(range(1, 9), fc_rows)}
 assert all(fc_tuned[b] < results["baseline_error"] + 0.0005 for b in range(4, 9))  # 4 bits and up: no loss
 assert fc_tuned[3] < results["baseline_error"] + 0.003 and fc_tuned[2] > results["baseline_error"] + 0.005
@@ -510,13 +521,16 @@ assert abs(100 * pq6["bits"] / results["dense_bits"] - papers.DC_LENET_300_100_P
 # weights are, and minimizes the squared error directly.
 
 # %% slideshow={"slide_type": "fragment"}
-print("LeNet-300-100, all layers, no fine-tuning: test error")
-print(f"{'bits':>4s} {'uniform':>8s} {'k-means':>8s}   fc1 squared error: uniform / k-means")
+cells = []
 for b in range(1, 9):
     uniform, kmeans = results["uniform"][str(b)], results["configs"][experiment.config_key(32, b, "linear")]["error"]
     cb, idx = q.quantize_layer(fc1, b, kmeans=kmeans_fast.kmeans_1d)
     sse_ratio = ((q.linear_quantize(fc1, b) - fc1) ** 2).sum().item() / q.inertia(fc1.flatten(), cb, idx.flatten())
-    print(f"{b:4d} {pct(uniform):>8s} {pct(kmeans):>8s}   {sse_ratio:8.1f}x")
+    cells.append([f"{b:d}", pct(uniform), pct(kmeans), f"{sse_ratio:.1f}x"])
+display(plots.table(
+    cells, ["bits", "uniform", "k-means", "fc1 squared error: uniform / k-means"],
+    caption="LeNet-300-100, all layers, no fine-tuning: test error",
+))
 uniform, kmeans = results["uniform"], {b: results["configs"][experiment.config_key(32, b, "linear")]["error"] for b in range(1, 9)}
 assert uniform["2"] > 0.5 and kmeans[2] < 0.03  # 4 evenly spaced levels break the network, 4 k-means levels do not
 assert uniform["3"] > 3 * kmeans[3] and uniform["4"] > kmeans[4] + 0.002

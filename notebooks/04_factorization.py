@@ -57,6 +57,7 @@
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
 from coursekit import checks, data, network, papers, plots, structured, train, widgets
 from coursekit import factorization as F
@@ -277,13 +278,15 @@ checks.check_factorized_linear(factorized_linear)
 table = load_json("factorization", "lenet_300_100.json")
 base_error = table["baseline_error"]
 print(f"dense LeNet-300-100: {table['dense_parameters']:,} parameters, {table['dense_bytes'] / 1024:.1f} KB, test error {100 * base_error:.2f}%")
-print(f"{'fraction':>8s} {'fc1':>4s} {'fc2':>4s} {'params':>8s} {'KB':>7s} {'vs dense':>9s} {'error':>7s} {'fine-tuned':>10s}")
-for row in table["rows"]:
-    ratio = table["dense_bytes"] / row["bytes"]
-    print(
-        f"{row['fraction']:8.2f} {row['ranks']['fc1']:4d} {row['ranks']['fc2']:4d} {row['parameters']:8,d} "
-        f"{row['bytes'] / 1024:7.1f} {ratio:8.2f}x {100 * row['error']:6.2f}% {100 * row['error_fine_tuned']:9.2f}%"
-    )
+cells = [
+    [
+        f"{row['fraction']:.2f}", f"{row['ranks']['fc1']:d}", f"{row['ranks']['fc2']:d}", f"{row['parameters']:,d}",
+        f"{row['bytes'] / 1024:.1f}", f"{table['dense_bytes'] / row['bytes']:.2f}x", f"{100 * row['error']:.2f}%",
+        f"{100 * row['error_fine_tuned']:.2f}%",
+    ]
+    for row in table["rows"]
+]
+display(plots.table(cells, ["fraction", "fc1", "fc2", "params", "KB", "vs dense", "error", "fine-tuned"]))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: without fine-tuning the error climbs early; a quarter of an epoch of fine-tuning takes 10% of the rank to within 0.8 point of dense, 7x smaller. Ask the room: why does fine-tuning help so much more here than for quantization? Quote: Deep Compression, Fig. 6. Time: 2 min.
@@ -355,10 +358,14 @@ for label, model in timings.items():
 # %% slideshow={"slide_type": "fragment"}
 t5 = load_json("factorization", "lenet5.json")
 print(f"dense LeNet-5: {t5['dense_parameters']:,} parameters, test error {100 * t5['baseline_error']:.2f}%")
-print(f"{'fc1 rank':>8s} {'params':>8s} {'vs dense':>9s} {'error':>7s} {'fine-tuned':>10s}")
-for row in t5["rows"]:
-    tuned = f"{100 * row['error_fine_tuned']:9.2f}%" if "error_fine_tuned" in row else f"{'-':>10s}"
-    print(f"{row['ranks']['fc1']:8d} {row['parameters']:8,d} {t5['dense_parameters'] / row['parameters']:8.2f}x {100 * row['error']:6.2f}% {tuned}")
+cells = [
+    [
+        f"{row['ranks']['fc1']:d}", f"{row['parameters']:,d}", f"{t5['dense_parameters'] / row['parameters']:.2f}x",
+        f"{100 * row['error']:.2f}%", f"{100 * row['error_fine_tuned']:.2f}%" if "error_fine_tuned" in row else "-",
+    ]
+    for row in t5["rows"]
+]
+display(plots.table(cells, ["fc1 rank", "params", "vs dense", "error", "fine-tuned"]))
 r5 = {row["ranks"]["fc1"]: row for row in t5["rows"]}
 assert t5["dense_parameters"] / r5[50]["parameters"] > 4 and r5[50]["error"] < t5["baseline_error"] + 0.001
 assert r5[10]["error_fine_tuned"] < r5[10]["error"] - 0.005  # rank 10: fine-tuning recovers a point
@@ -381,13 +388,16 @@ assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  #
 
 # %% slideshow={"slide_type": "fragment"}
 equal = load_json("factorization", "equal_size.json")["rows"]
-print(f"{'bits':>4s} {'KB':>6s} {'vs dense':>8s} {'quantized':>9s} {'pruned':>8s} {'low rank':>8s} {'ranks':>8s}")
+cells = [
+    [
+        f"{row['bits']:d}", f"{row['bytes'] / 1024:.1f}", f"{table['dense_bytes'] / row['bytes']:.1f}x",
+        f"{100 * row['quantization']['error']:.2f}%", f"{100 * row['pruning']['error']:.2f}%",
+        f"{100 * row['low_rank']['error']:.2f}%", str(row["low_rank"]["ranks"]),
+    ]
+    for row in equal
+]
+display(plots.table(cells, ["bits", "KB", "vs dense", "quantized", "pruned", "low rank", "ranks"]))
 for row in equal:
-    print(
-        f"{row['bits']:4d} {row['bytes'] / 1024:6.1f} {table['dense_bytes'] / row['bytes']:7.1f}x "
-        f"{100 * row['quantization']['error']:8.2f}% {100 * row['pruning']['error']:7.2f}% "
-        f"{100 * row['low_rank']['error']:7.2f}% {str(row['low_rank']['ranks']):>8s}"
-    )
     assert row["pruning"]["bytes"] <= row["bytes"] + 8 and row["low_rank"]["bytes"] <= row["bytes"]
     assert row["quantization"]["error"] < min(row["pruning"]["error"], row["low_rank"]["error"])
 assert all(row["low_rank"]["error"] < row["pruning"]["error"] for row in equal)

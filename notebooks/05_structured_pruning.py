@@ -136,13 +136,15 @@ for name, unit in sorted(units):
     scores = {c: torch.tensor(v) for c, v in compared[name][unit].items() if c != "oracle"}
     rho[unit] = structured.rank_correlations({unit: scores}, {unit: compared[name][unit]["oracle"]})[unit]
 names = ["taylor", "weight", "activation", "apoz", "random"]
-print("Spearman rank correlation with the oracle (ours, 1,000 MNIST training images)")
-print(f"{'layer':8s}" + "".join(f"{c:>12s}" for c in names))
-for unit, by in rho.items():
-    print(f"{unit:8s}" + "".join(f"{by[c]:12.2f}" if c in by else f"{'-':>12s}" for c in names))
+cells = [[unit] + [f"{by[c]:.2f}" if c in by else "-" for c in names] for unit, by in rho.items()]
 paper = papers.MOLCHANOV_SPEARMAN["vgg16 per layer"]
-print(f"\npaper (VGG-16 on Birds-200, per layer): taylor {paper['taylor']:.2f}, min weight {paper['min weight']:.2f}, "
-      f"mean activation {paper['mean activation']:.2f}, activation std {paper['activation std']:.2f}, mutual info {paper['mutual info']:.2f}")
+cells.append(["VGG-16 (paper)", f"{paper['taylor']:.2f}", f"{paper['min weight']:.2f}", f"{paper['mean activation']:.2f}", "-", "-"])
+display(plots.table(
+    cells, ["layer"] + names, caption="Spearman rank correlation with the oracle (ours, 1,000 MNIST training images)",
+    paper=[len(cells) - 1],
+    note=f"paper: Molchanov et al. 2017, VGG-16 on Birds-200, per layer; also activation std {paper['activation std']:.2f}, "
+         f"mutual info {paper['mutual info']:.2f}",
+))
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # On every layer Taylor ranks the maps at least as well as any other criterion (minimum weight
@@ -251,10 +253,9 @@ def error_at(points, fraction):
 
 assert trajectories["settings"]["flops_weight"] == 0.3  # the lambda stated above
 at = {name: {c: {f: error_at(points, f) for f in (0.5, 0.25)} for c, points in trajectories[name].items()} for name in ("lenet5", "lenet_300_100")}
-for name, by in at.items():
-    print(f"{name}: test error at 50% / 25% of the FLOPs")
-    for c, e in by.items():
-        print(f"  {c:12s} {100 * e[0.5]:6.2f}%  {100 * e[0.25]:6.2f}%")
+cells = [[name, c, f"{100 * e[0.5]:.2f}%", f"{100 * e[0.25]:.2f}%"] for name, by in at.items() for c, e in by.items()]
+display(plots.table(cells, ["network", "criterion", "50% of the FLOPs", "25% of the FLOPs"], caption="test error at 50% / 25% of the FLOPs"))
+for by in at.values():
     assert by["taylor"][0.25] < by["random"][0.25]  # ranking matters once a quarter of the FLOPs is left
     assert by["weight"][0.25] <= by["taylor"][0.25]  # and here the plain weight norm does as well as Taylor
 

@@ -9,9 +9,9 @@ tests and benchmarks drive a panel from Python, without a browser.
 import io
 from types import SimpleNamespace
 
-# a panel's picture: 10x3.6 in at plots.DPI (100) = 1000x360 px, inside the 1200 px a 1280x720 slide
-# gives a figure, so it is shown at its natural size with the course's 11-13 pt (15-18 px) text
-SIZE = (10, 3.6)
+# a panel's picture: 10x2 in at plots.DPI (100) = 1000x200 px: within the 1200 px a 1280x720 slide
+# gives a figure, low enough to fit below the panel's controls, with the course's 11-13 pt (15-18 px) text
+SIZE = (10, 2.0)
 
 
 def styled():

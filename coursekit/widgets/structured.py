@@ -20,7 +20,7 @@ def structured_panel():
     total = sum(points[0]["kept"].values())
     fractions = [sum(p["kept"].values()) / total for p in points]
     with styled():  # the course style: 100 dpi, 11-13 pt text
-        fig, ax = plt.subplots(figsize=(6, 3), dpi=plots.DPI)
+        fig, ax = plt.subplots(figsize=(6, 2.5), dpi=plots.DPI)
         ax.plot([p["flops"] / 1e6 for p in points], [100 * p["error"] for p in points], ".-", color="tab:blue")
         (marker,) = ax.plot([], [], "o", color="tab:red", markersize=10)
         ax.set(xlabel="MFLOPs per image", ylabel="test error (%)", title="LeNet-5, Taylor pruning")
