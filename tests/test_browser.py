@@ -11,71 +11,20 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import sync_playwright
+from browsing import KERNEL_IDLE, NEWS, REVEAL, free_port, wait_for
 
+VIEWPORT = {"width": 1280, "height": 800}  # JupyterLab with its toolbars (the `watched` fixture reads it)
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = sorted((ROOT / "slides").glob("*.slides.html"))
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium calls Google's servers at start.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-]
-LOCAL = re.compile(r"(file:|data:|blob:|(http|ws)://127\.0\.0\.1[:/])")
 # The pruning chapter's slider, or notebook 00 until the pruning chapter exists.
 PRUNING = ROOT / "notebooks" / "01_pruning.ipynb"
 LAB_NOTEBOOK = PRUNING if PRUNING.exists() else ROOT / "notebooks" / "00_why_compress.ipynb"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install -y chromium` "
-            "(`make test` does it when run as root)"
-        )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def watched(browser):
-    """A page whose outside requests are aborted and recorded, with its console errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    seen = SimpleNamespace(outside=[], errors=[])
-
-    def route(request_route):
-        if LOCAL.match(request_route.request.url):
-            request_route.continue_()
-        else:
-            seen.outside.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and seen.errors.append(message.text))
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    page.on("requestfailed", lambda request: seen.errors.append(f"{request.url}: {request.failure}"))
-    seen.page = page
-    yield seen
-    context.close()
 
 
 def expected_slides(nb):
@@ -85,7 +34,6 @@ def expected_slides(nb):
     return 1 + sum(t in ("slide", "subslide") for t in shown[1:])
 
 
-REVEAL = "new Promise(done => require(['reveal.js/dist/reveal.js'], done))"
 WIDGETS_DRAWN = """() => [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]
     .every(view => view.parentElement.querySelector('.lm-Widget'))"""
 
@@ -113,28 +61,8 @@ def test_deck_opens_offline_and_steps_with_the_arrow_key(deck, watched, slides_b
     assert not watched.outside, f"requests outside the machine: {watched.outside}"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"waited {seconds} s for {what}")
-
-
 SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": (
-        '{"fetchNews": "false", "checkForUpdates": false}'
-    ),
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": NEWS,
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
 }
 
@@ -181,8 +109,6 @@ def lab(tmp_path):
             server.wait()
 
 
-KERNEL_IDLE = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
-    && [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(item => item.textContent.includes('| Idle'))"""
 ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 ALL_RUN = f"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
     .every(prompt => /\\[\\d+\\]/.test(prompt.textContent))

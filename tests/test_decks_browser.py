@@ -11,72 +11,25 @@
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import pytest
-from playwright.sync_api import sync_playwright
+from browsing import KERNEL_IDLE, NEWS, REVEAL, free_port, wait_for
 
 from coursekit import plots
 
 ROOT = Path(__file__).resolve().parent.parent
 DECKS = sorted((ROOT / "slides").glob("*.slides.html"))
-CHROMIUM = Path("/usr/bin/chromium")
-SCREEN = {"width": 1280, "height": 720}
-# Without the background-networking flags Chromium calls Google's servers at start.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-default-apps",
-]
-LOCAL = re.compile(r"(file:|data:|blob:|(http|ws)://127\.0\.0\.1[:/])")
+VIEWPORT = {"width": 1280, "height": 720}  # the projector (the `watched` fixture reads it)
 MAX_STRETCH = 1.25
 # The live test's notebook and the code its slider slide runs.
 LIVE_NOTEBOOK = ROOT / "notebooks" / "01_pruning.ipynb"
 LIVE_PANEL = "pruning_panel("
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install -y chromium`")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def watched(browser):
-    """A 1280x720 page whose outside requests are aborted and recorded, with its console errors."""
-    context = browser.new_context(viewport=SCREEN)
-    seen = SimpleNamespace(outside=[], errors=[])
-
-    def route(request_route):
-        if LOCAL.match(request_route.request.url):
-            request_route.continue_()
-        else:
-            seen.outside.append(request_route.request.url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and seen.errors.append(message.text))
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    seen.page = page
-    yield seen
-    context.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +172,6 @@ def test_frames_show_a_panel_at_each_setting_then_put_it_back():
 # ---------------------------------------------------------------------------------------------
 # Static decks
 
-REVEAL = "new Promise(done => require(['reveal.js/dist/reveal.js'], done))"
 # Measured on the slide shown, with all its fragments visible, against reveal's 1280x720 slide box
 # (at a 1280x720 window its scale is 1: CSS pixels are screen pixels).
 MEASURE = r"""(maxStretch) => {
@@ -300,24 +252,6 @@ def test_every_slide_fits_1280x720_with_sharp_figures_and_unwrapped_text(deck, w
 # Live slides: jupyterlab-slideshow
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"waited {seconds} s for {what}")
-
-
 def live_notebook(path, code):
     """The chapter reduced to what its slider slide needs: the cells up to its first code cell
     (the imports), then the slide whose code contains `code`: its cells up to that one, and its
@@ -342,7 +276,6 @@ def live_notebook(path, code):
     return nb
 
 
-NEWS = '{"fetchNews": "false", "checkForUpdates": false}'
 SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": NEWS,
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
@@ -390,8 +323,6 @@ def live_lab(tmp_path):
             server.wait()
 
 
-KERNEL_IDLE = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
-    && [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(item => item.textContent.includes('| Idle'))"""
 PRESENTING = "() => document.body.dataset.jpDeckMode === 'presenting'"
 
 
