@@ -4,9 +4,15 @@ The ``browser`` and ``watched`` fixtures in ``conftest.py`` use these; a test mo
 ``VIEWPORT`` (default 1280x720, the projector's size).
 """
 
+import contextlib
+import os
 import re
+import secrets
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,6 +34,10 @@ REVEAL = "new Promise(done => require(['reveal.js/dist/reveal.js'], done))"
 KERNEL_IDLE = """() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
     && [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(item => item.textContent.includes('| Idle'))"""
 NEWS = '{"fetchNews": "false", "checkForUpdates": false}'
+SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": NEWS,
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
+}
 
 
 def watch(browser, viewport):
@@ -70,3 +80,42 @@ def wait_for(check, seconds, what):
             pass
         time.sleep(0.5)
     raise TimeoutError(f"waited {seconds} s for {what}")
+
+
+@contextlib.contextmanager
+def jupyter_lab(root, tmp_path):
+    """JupyterLab on a free 127.0.0.1 port with a token, serving the folder ``root``, with
+    ``SETTINGS`` and its own config and runtime folders under ``tmp_path``; yields
+    ``(base URL, token)`` once it answers, and shuts it (and its kernels) down after."""
+    for name, text in SETTINGS.items():
+        (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "settings" / name).write_text(text)
+    port, token = free_port(), secrets.token_hex(16)
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
+        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    with open(tmp_path / "jupyter.log", "w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_for(lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab")
+        yield base, token
+    finally:
+        try:  # stops the kernels too
+            urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST"))
+            server.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            server.kill()
+            server.wait()

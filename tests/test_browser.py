@@ -9,15 +9,11 @@ SCREENSHOT_TO=docs/jupyterlab_slider.png to also write the README's picture.
 
 import os
 import re
-import secrets
 import shutil
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
-from browsing import KERNEL_IDLE, NEWS, REVEAL, free_port, wait_for
+from browsing import KERNEL_IDLE, REVEAL, jupyter_lab, wait_for
 
 VIEWPORT = {"width": 1280, "height": 800}  # JupyterLab with its toolbars (the `watched` fixture reads it)
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,52 +57,14 @@ def test_deck_opens_offline_and_steps_with_the_arrow_key(deck, watched, slides_b
     assert not watched.outside, f"requests outside the machine: {watched.outside}"
 
 
-SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": NEWS,
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
-}
-
-
 @pytest.fixture
 def lab(tmp_path):
-    """JupyterLab on 127.0.0.1 with a token, serving a copy of the notebook (the committed one stays as it is)."""
+    """JupyterLab serving a copy of the notebook (the committed one stays as it is)."""
     root = tmp_path / "root"
     root.mkdir()
     shutil.copy(LAB_NOTEBOOK, root)
-    for name, text in SETTINGS.items():
-        (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "settings" / name).write_text(text)
-    port, token = free_port(), secrets.token_hex(16)
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
-    with open(tmp_path / "jupyter.log", "w") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_for(
-            lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab to start"
-        )
+    with jupyter_lab(root, tmp_path) as (base, token):
         yield f"{base}/lab/tree/{LAB_NOTEBOOK.name}?token={token}"
-    finally:
-        try:  # stops the kernels too
-            urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST"))
-            server.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            server.kill()
-            server.wait()
 
 
 ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"

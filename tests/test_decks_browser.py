@@ -10,16 +10,12 @@
 
 import os
 import re
-import secrets
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import pytest
-from browsing import KERNEL_IDLE, NEWS, REVEAL, free_port, wait_for
+from browsing import KERNEL_IDLE, REVEAL, jupyter_lab, wait_for
 
 from coursekit import plots
 
@@ -276,51 +272,15 @@ def live_notebook(path, code):
     return nb
 
 
-SETTINGS = {  # no news pop-up, no update check, every cell kept in the page
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": NEWS,
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": '{"windowingMode": "none"}',
-}
-
-
 @pytest.fixture
 def live_lab(tmp_path):
-    """JupyterLab on a free 127.0.0.1 port with a token, serving the live notebook; stopped after."""
+    """JupyterLab serving the live notebook; stopped after."""
     root = tmp_path / "root"
     root.mkdir()
     nbformat.write(live_notebook(LIVE_NOTEBOOK, LIVE_PANEL), root / "live.ipynb")
-    for name, text in SETTINGS.items():
-        (tmp_path / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / "settings" / name).write_text(text)
-    port, token = free_port(), secrets.token_hex(16)
-    base = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={tmp_path / 'settings'}",
-        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
-    with open(tmp_path / "jupyter.log", "w") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_for(lambda: urllib.request.urlopen(f"{base}/api/status?token={token}").status == 200, 60, "JupyterLab")
+    with jupyter_lab(root, tmp_path) as (base, token):
         heading = nbformat.read(root / "live.ipynb", as_version=4).metadata["live_test_heading"]
         yield SimpleNamespace(url=f"{base}/lab/tree/live.ipynb?token={token}", heading=heading)
-    finally:
-        try:  # stops the kernel too
-            urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST"))
-            server.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            server.kill()
-            server.wait()
 
 
 PRESENTING = "() => document.body.dataset.jpDeckMode === 'presenting'"
