@@ -255,6 +255,14 @@ def course_model(model):
     return model, None
 
 
+def evaluator(model, images):
+    """``(Evaluator, name)`` for a panel's ``model`` argument (``course_model``) on ``images``
+    (default: the course model's test subset, ``IMAGES``); raises ``Problem`` for a model it
+    cannot evaluate."""
+    model, name = course_model(model)
+    return Evaluator(model, IMAGES.get(name) if images is None else images), name
+
+
 def call_student(function, args, what):
     """``function(*args)``; an exception becomes one ``Problem`` line naming the call and ``what``."""
     name = getattr(function, "__name__", "your function")

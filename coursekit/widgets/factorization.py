@@ -57,9 +57,7 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {"rank": widgets.IntSlider(value=100, min=1, max=100, description="rank kept %")}
     try:
-        model, name = _live.course_model(model)
-        images = _live.IMAGES.get(name) if images is None else images
-        evaluator = _live.Evaluator(model, images)
+        evaluator, name = _live.evaluator(model, images)
         linear = [n for n, m in evaluator.layers.items() if isinstance(m, nn.Linear)]
         layers = linear[:-1] if layers is None else list(layers)
         unknown = [n for n in layers if n not in linear]

@@ -59,9 +59,7 @@ def pruning_panel(model=None, prune=None, images=None):
         ),
     }
     try:
-        model, name = _live.course_model(model)
-        images = _live.IMAGES.get(name) if images is None else images
-        evaluator = _live.Evaluator(model, images)
+        evaluator, name = _live.evaluator(model, images)
     except _live.Problem as problem:
         return _live.problem_panel(controls, str(problem), label)
 

@@ -62,9 +62,7 @@ def quantization_panel(model=None, kmeans=None, images=None):
         "init": widgets.Dropdown(options=list(quantization.INITS), value="linear", description="init"),
     }
     try:
-        model, name = _live.course_model(model)
-        images = _live.IMAGES.get(name) if images is None else images
-        evaluator = _live.Evaluator(model, images)
+        evaluator, name = _live.evaluator(model, images)
     except _live.Problem as problem:
         return _live.problem_panel(controls, str(problem), label)
     if any(isinstance(m, nn.Conv2d) for m in evaluator.layers.values()):
