@@ -26,6 +26,7 @@ LAYERS = {
     "structured": "method",
     "compressed": "method",
     "deep_compression": "method",
+    "i18n": "method",
     "kmeans_fast": "fast",
     "data": "experiment",
     "train": "experiment",
