@@ -1,0 +1,684 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Прореживание: обучаем и веса, и связи
+#
+# Han, Pool, Tran и Dally (2015) обучают сеть, **удаляют каждую связь с малым весом** и дообучают
+# оставшиеся. LeNet-300-100 и LeNet-5 теряют 12 весов из каждых 13 без потери точности; AlexNet
+# сжимается в 9 раз, VGG-16 — в 13 раз.
+#
+# В этой тетрадке:
+#
+# 1. мозг тоже прореживает: синапсы по возрастам;
+# 2. прореживание (pruning) по модулю, послойное или глобальное, и что оно делает с весами;
+# 3. дообучение (retraining), и почему маски должны сохраняться;
+# 4. какие слои чувствительны;
+# 5. что остаётся в первом слое LeNet-300-100;
+# 6. таблица 1 статьи, измеренная нами;
+# 7. проредите сами, вживую, и дообучите сами.
+#
+# То, что занимает минуты (дообучение для каждой разреженности), заранее посчитано командой
+# `python -m coursekit.reproduce pruning` в `data/pruning/`; эта тетрадка загружает результаты.
+# Слайдер в разделе 7 считает вживую, и одна эпоха дообучения там тоже идёт вживую.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: рецепт в одной строке: обучить, удалить малые веса, дообучить оставшиеся; в 12 раз меньше весов у LeNet, в 9 раз у AlexNet, в 13 раз у VGG-16, без потери точности. Спросите аудиторию: ожидали бы вы, что сеть переживёт потерю 90% весов? Сошлитесь на: Han, Pool, Tran, Dally 2015, таблица 1. Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Перед началом
+#
+# **Вы научитесь**
+#
+# - строить маски прореживания по модулю для каждого слоя: по правилу LWC «качество x std» и для точно заданной разреженности;
+# - прореживать всю сеть с одним глобальным порогом;
+# - удерживать прореженные веса нулевыми во время дообучения;
+# - читать анализ чувствительности, чтобы выбрать степень прореживания каждого слоя.
+#
+# **Что нужно знать заранее:** тетрадка 00; тензоры PyTorch, `torch.sort` / `argsort`, один шаг SGD.
+#
+# **Время:** около 35 минут на чтение и запуск, плюс 4 упражнения (около 40 минут).
+#
+# **Упражнения.** Каждая ячейка «Упражнение» просит реализовать один шаг метода — короткую функцию,
+# тело которой `raise NotImplementedError()`: замените его своим кодом и запустите ячейку под ней.
+# Она проверит вашу функцию на собственных примерах и напечатает `пройдено случаев: N` или первый
+# непройденный случай с подсказкой (`ещё не сделано`, пока тело не изменено). Остальной части
+# тетрадки ваши ответы не нужны: она использует реализацию из coursekit. Решения — в тетрадке
+# преподавателя с тем же именем в `notebooks/ru/`, по соседству с вашей копией в `release/notebooks/ru/`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: четыре упражнения (маска точной разреженности, качество x std, глобальные маски, шаг SGD с маской) выполняются дома; на лекции идём дальше. Время: 0,5 мин.
+
+# %% slideshow={"slide_type": "skip"}
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torchvision
+from IPython.display import display
+from torch.nn.utils import prune
+
+import coursekit
+from coursekit import checks, network, papers, plots, pruning, train, widgets
+from coursekit.data import load_mnist
+from coursekit.experiments import baselines
+from coursekit.experiments import pruning as experiment
+
+coursekit.set_language("ru")
+plots.style()
+torch.manual_seed(0)
+results = experiment.load_results()
+r300, r5 = results["lenet_300_100"], results["lenet5"]
+baseline = {name: baselines.pretrained(name) for name in ("lenet_300_100", "lenet5")}
+final = {name: experiment.load_pruned(name) for name in ("lenet_300_100", "lenet5")}
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 1. Мозг отращивает связи, а потом прореживает их
+#
+# У новорождённого («Рождение») около **50 триллионов** синапсов, у годовалого ребёнка («1 год») —
+# около **1000 триллионов**, у подростка («10 лет») — около **500 триллионов** (числа из лекции
+# Хана со ссылкой на C. A. Walsh, Nature 502:172, 2013). Обучение сначала строит связи, а затем
+# удаляет неиспользуемые.
+#
+# Справа — та же история для LeNet-300-100, измеренная: 30 эпох плотного обучения, затем
+# прореживание и дообучение раундами, пока не останется 1 вес из 12.
+
+# %% slideshow={"slide_type": "fragment"}
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+ages = list(papers.SYNAPSES_TRILLIONS)
+left.plot(ages, list(papers.SYNAPSES_TRILLIONS.values()), "o-", color="tab:purple")
+left.set(ylabel="синапсы (триллионы)", title="мозг человека (данные статьи)", ylim=(0, 1100))
+epochs, params = zip(*r300["final"]["history"])
+right.plot(epochs, np.array(params) / 1e3, "o-", color="tab:blue", markersize=3)
+right.set(xlabel="эпоха", ylabel="ненулевые параметры (тысячи)", title="LeNet-300-100 (измерено)")
+right.annotate("плотное обучение", (15, params[0] / 1e3), ha="center", va="bottom")
+right.annotate("раунды прореживания + дообучения", (epochs[-1], params[-1] / 1e3), ha="right", va="bottom")
+fig.tight_layout()
+plt.show()
+print(f"LeNet-300-100: {params[0]:,} параметров при плотном обучении -> {params[-1]:,} после {len(epochs) // 2 - 1} раундов прореживания + дообучения")
+assert params[0] == network.count_parameters(baseline["lenet_300_100"]) and params[-1] == network.nonzero_parameters(final["lenet_300_100"])
+assert all(b <= a for a, b in zip(params, params[1:]))  # число только уменьшается
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Заметки докладчика: аналогия приблизительная (синапс — не float32), но важен порядок:
+# сначала учиться со множеством связей, затем отбросить те, что несут мало. В лекции Хана числа
+# для мозга показаны рядом с результатами прореживания из статьи.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 2. Прореживание по модулю: где резать
+#
+# Связь слоя удаляется, когда её вес мал: $|w| \le t$. Два способа выбрать $t$:
+#
+# - **качество x std** (Han et al. 2015): $t = q\,\sigma$, стандартное отклонение весов слоя,
+#   умноженное на параметр качества $q$; разреженность (sparsity) зависит от формы распределения;
+# - **целевая разреженность**: $t$ = $k$-й по величине наименьший модуль, $k = s \cdot n$; удаляется
+#   ровно доля $s$.
+#
+# Послойно — у каждого слоя свой $t$; **глобально** — один $t$ на всю сеть.
+
+# %% slideshow={"slide_type": "fragment"}
+net = baseline["lenet_300_100"]
+print("качество x std, послойно (базовая LeNet-300-100):")
+for q in (0.5, 1.0, 1.5):
+    kept = {name: mask.mean().item() for name, mask in pruning.std_masks(net, q).items()}
+    print(f"  q = {q}: осталось весов " + ", ".join(f"{name} {100 * k:5.1f}%" for name, k in kept.items()))
+print("разреженность 90%, послойно и с одним глобальным порогом:")
+for scope, make_masks in (("послойно", pruning.layerwise_masks), ("глобально", pruning.global_masks)):
+    kept = {name: mask.mean().item() for name, mask in make_masks(net, 0.9).items()}
+    print(f"  {scope:9s}: осталось весов " + ", ".join(f"{name} {100 * k:5.1f}%" for name, k in kept.items()))
+# Нормальное распределение сохранило бы 2 x (1 - Phi(q)) весов: 62% при q = 0.5, 32% при q = 1.
+# Обученные веса сохраняют меньше: они сильнее сосредоточены около нуля, чем колоколообразная кривая.
+normal_kept = {0.5: 0.617, 1.0: 0.317}
+assert all(pruning.std_masks(net, q)["fc1"].mean() < kept for q, kept in normal_kept.items())
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: отсечение — |w| <= t; t по правилу «качество x std» (как в статье) или как k-й наименьший модуль (точная разреженность); послойно или один глобальный t. Спросите аудиторию: какой слой теряет больше всего при глобальном пороге? (тот, у которого самые малые веса). Сошлитесь на: Han et al. 2015, разд. 3.1 (параметр качества, умноженный на std слоя). Время: 2 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Маски подключаются через `torch.nn.utils.prune.custom_from_mask`. Для глобального порога в
+# PyTorch есть и `prune.global_unstructured`; мы вычисляем маску сами (в этом и состоит урок, к тому
+# же на уже прореженной модели `global_unstructured` отсчитывает свой `amount` среди *оставшихся*
+# весов, а мы — среди всех). На свежей модели оба способа совпадают:
+
+# %% slideshow={"slide_type": "fragment"}
+theirs = baselines.pretrained("lenet_300_100")
+prune.global_unstructured([(m, "weight") for m in network.layers(theirs).values()], prune.L1Unstructured, amount=0.9)
+ours = pruning.global_masks(net, 0.9)
+same = all(torch.equal(ours[name], mask) for name, mask in pruning.masks(theirs).items())
+print(f"наши глобальные маски == torch global_unstructured(L1Unstructured, amount=0.9): {same}")
+assert same
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: prune.global_unstructured из PyTorch даёт на свежей модели те же маски, что и наши; на уже прореженной он отсчитывает amount среди оставшихся весов. Спросите аудиторию: зачем вычислять маски самим? (в этом урок, и подсчёт отличается). Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 1.1 (2 балла): маска для точной разреженности
+#
+# Напишите `magnitude_mask(weight, sparsity)`: маску из 0/1 формы `weight`, которая удаляет
+# **ровно** `k = round(sparsity * n)` из его `n` весов — те, у которых наименьший модуль `|w|`.
+# Осторожно с равными значениями: у нескольких весов модуль на границе отсечения может совпадать,
+# и тогда проверка порога (`|w| > t` или `>=`) удалит слишком много или слишком мало. Разреженность 0
+# не удаляет ничего, 1 удаляет всё.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах по `pruning.smallest_mask` из coursekit (равные значения можно разбивать как угодно).
+
+# %% nbgrader={"grade": false, "grade_id": "magnitude_mask", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def magnitude_mask(weight, sparsity):
+    """Маска 0/1 (формы ``weight``), удаляющая ровно round(sparsity x n) наименьших |w|."""
+    ### BEGIN SOLUTION
+    k = round(sparsity * weight.numel())
+    order = torch.argsort(weight.abs().flatten(), stable=True)
+    mask = torch.ones(weight.numel())
+    mask[order[:k]] = 0
+    return mask.view_as(weight)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_magnitude_mask", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_magnitude_mask(magnitude_mask)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 1.2 (1 балл): порог LWC «качество x std»
+#
+# Han et al. (2015) отсекают по порогу, равному `quality`, умноженному на стандартное отклонение
+# весов слоя. Напишите `quality_mask(weight, quality)`: 1 там, где `|w|` строго больше
+# `quality * std(w)` (`weight.std()` в PyTorch), иначе 0.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах по `pruning.std_masks` из coursekit.
+
+# %% nbgrader={"grade": false, "grade_id": "quality_mask", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def quality_mask(weight, quality):
+    """Маска 0/1, сохраняющая веса с |w| > quality x weight.std()."""
+    ### BEGIN SOLUTION
+    return (weight.abs() > quality * weight.std()).float()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_quality_mask", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_quality_mask(quality_mask)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 1.3 (2 балла): один порог на всю сеть
+#
+# Напишите `global_masks(weights, sparsity)`: `weights` — это `{имя слоя: тензор весов}`; верните
+# `{имя слоя: маска}`, удаляющие ровно `round(sparsity * N)` из всех `N` весов — веса с наименьшим
+# модулем **во всей сети** (поэтому слои с малыми весами теряют больше).
+# Может пригодиться `magnitude_mask` из упражнения 1.1.
+#
+# Ячейка ниже проверяет вашу функцию на собственных примерах по `pruning.global_masks` из coursekit (равные значения можно разбивать как угодно).
+
+# %% nbgrader={"grade": false, "grade_id": "global_masks", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def global_masks(weights, sparsity):
+    """{слой: маска 0/1}, удаляющие round(sparsity x N) наименьших |w| по всем слоям."""
+    ### BEGIN SOLUTION
+    flat = torch.cat([w.flatten() for w in weights.values()])
+    keep = magnitude_mask(flat, sparsity)
+    masks, start = {}, 0
+    for name, w in weights.items():
+        masks[name] = keep[start : start + w.numel()].view_as(w)
+        start += w.numel()
+    return masks
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_global_masks", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_global_masks(global_masks)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### Что прореживание делает с весами fc1
+#
+# До прореживания веса распределены колоколом около нуля. Сразу после прореживания (до степеней
+# итоговой модели) середина **вырезана**: вокруг нуля пустой промежуток. После дообучения
+# оставшиеся веса расходятся, и распределение становится **бимодальным**: два горба и мало весов
+# около нуля.
+
+# %% slideshow={"slide_type": "fragment"}
+rates = r300["final"]["recipe"]["sparsity"]
+one_shot = baselines.pretrained("lenet_300_100")
+pruning.apply_masks(one_shot, pruning.layerwise_masks(one_shot, rates))
+stages = {
+    "до прореживания": network.weights(baseline["lenet_300_100"])["fc1"],
+    "сразу после прореживания": network.weights(one_shot)["fc1"],
+    "после дообучения": network.weights(final["lenet_300_100"])["fc1"],
+}
+edges = np.linspace(-0.25, 0.25, 51)
+fig, axes = plt.subplots(1, 3, figsize=(10, 2.8), sharex=True)
+for ax, (title, w) in zip(axes, stages.items()):
+    ax.hist(w[w != 0].clamp(-0.25, 0.25).numpy(), edges, color="tab:blue")
+    ax.set(title=title, xlabel="вес fc1")
+axes[0].set_ylabel("ненулевые веса")
+fig.tight_layout()
+plt.show()
+threshold = pruning.sparsity_threshold(stages["до прореживания"].abs(), rates["fc1"])
+after_prune = stages["сразу после прореживания"]
+after_retrain = stages["после дообучения"][stages["после дообучения"] != 0].numpy()
+counts = np.histogram(after_retrain, edges)[0]
+print(f"порог fc1 {threshold:.4f}: наименьший оставшийся |w| сразу после прореживания {after_prune[after_prune != 0].abs().min():.4f}")
+print(f"после дообучения: {counts[25]} весов в интервале у нуля, пики {counts[:25].max()} и {counts[25:].max()} по обе стороны")
+assert after_prune[after_prune != 0].abs().min() > threshold  # промежуток
+assert counts[25] < counts[:25].max() / 2 and counts[25] < counts[25:].max() / 2  # бимодальное
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: до прореживания — колокол около нуля; сразу после — провал посередине; после дообучения — два горба: оставшиеся веса уходят от нуля. Спросите аудиторию: почему дообучение отодвигает веса от нуля? Сошлитесь на: Han et al. 2015, рис. 7 (распределение весов до и после прореживания) и Deep Compression, рис. 5. Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 3. Дообучение с сохранением масок
+#
+# Прореживание само по себе стоит точности; дообучение оставшихся весов (с меньшей скоростью
+# обучения, без повторной инициализации) возвращает её. Во время дообучения прореженный вес должен
+# **оставаться ровно нулём**: `prune.custom_from_mask` заставляет слой на каждом прямом проходе
+# вычислять с `weight_orig * weight_mask`, поэтому momentum и weight decay в SGD могут сдвинуть
+# `weight_orig`, но никогда — вес, которым пользуется сеть. Несколько шагов SGD на итоговой модели
+# это проверяют:
+
+# %% slideshow={"slide_type": "fragment"}
+model = experiment.load_pruned("lenet_300_100", keep_masks=True)
+masks = pruning.masks(model)
+images, labels = load_mnist("train")
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+model.train()
+for step in range(20):
+    batch = slice(64 * step, 64 * (step + 1))
+    loss = torch.nn.functional.cross_entropy(model(images[batch]), labels[batch])
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    assert all((w[masks[name] == 0] == 0).all() for name, w in network.weights(model).items())
+print(f"после 20 шагов SGD (momentum 0.9, weight decay 5e-4): ненулевых весов {network.nonzero_weights(model)}")
+assert network.nonzero_weights(model) == network.nonzero_weights(final["lenet_300_100"])
+
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: оставшиеся веса дообучают с меньшей скоростью, никогда с нуля, и каждый прореженный вес держат ровно нулём: слой вычисляет с weight_orig x mask. Спросите аудиторию: что пойдёт не так, если применить маску только один раз? (momentum и weight decay вернут веса). Сошлитесь на: Han et al. 2015, разд. 3.2-3.3 (дообучение, доля dropout). Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ### Упражнение 1.4 (1 балл): дообучение с сохранением масок
+#
+# `prune.custom_from_mask` держит прореженные веса нулевыми за нас. Сделайте это вручную: напишите
+# `pruned_sgd_step(weight, grad, mask, lr)` — один обычный шаг SGD для `weight` (уже нулевого там, где
+# `mask` равна 0), после которого каждый прореженный вес остаётся ровно нулём. Верните новый вес.
+
+# %% nbgrader={"grade": false, "grade_id": "pruned_sgd_step", "locked": false, "schema_version": 3, "solution": true, "task": false} slideshow={"slide_type": "skip"}
+def pruned_sgd_step(weight, grad, mask, lr):
+    """``weight`` после одного шага SGD со скоростью обучения ``lr``; прореженные веса (маска 0) остаются 0."""
+    ### BEGIN SOLUTION
+    return (weight - lr * grad) * mask
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_pruned_sgd_step", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} slideshow={"slide_type": "skip"}
+checks.check_pruned_sgd_step(pruned_sgd_step)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### Ошибка в зависимости от разреженности (по форме Han et al. 2015, рис. 5)
+#
+# LeNet-300-100, каждый слой прорежен до одной и той же разреженности: **без дообучения**;
+# **за один шаг** (one-shot: проредить сразу до цели, дообучить); **итеративно** (проредить немного,
+# дообучить, проредить ещё: каждая точка начинается с предыдущей). Без дообучения ошибка растёт
+# рано; с дообучением она держится гораздо дольше.
+
+# %% slideshow={"slide_type": "fragment"}
+grid = np.array(experiment.GRID)
+
+
+def pruned_error(sparsity):
+    """Ошибка на тесте LeNet-300-100, послойно прореженной до ``sparsity``, без дообучения (считается сейчас)."""
+    model = baselines.pretrained("lenet_300_100")
+    pruning.apply_masks(model, pruning.layerwise_masks(model, sparsity))
+    return train.evaluate(model)
+
+
+no_retrain = np.array([pruned_error(s) for s in grid])
+curves = {"без дообучения": no_retrain, "за один шаг: прореживание + дообучение": np.array(r300["one_shot"]), "итеративно: прореживание + дообучение": np.array(r300["iterative"]["layer"])}
+base_error = baselines.baseline_info("lenet_300_100")["test_error"]
+fig, ax = plt.subplots()
+for label, errors in curves.items():
+    ax.plot(100 * grid, 100 * errors, "o-", label=label)
+ax.axhline(100 * base_error, color="k", ls="--", lw=1, label="плотная базовая модель")
+ax.set(xlabel="удалено весов (%)", ylabel="ошибка на тесте (%)", yscale="log", title="LeNet-300-100, послойное прореживание")
+ax.legend()
+plt.show()
+cells = [[label] + [f"{100 * e:.2f}%" for e in errors] for label, errors in curves.items()]
+display(plots.table(cells, ["удалено весов"] + [f"{100 * s:.0f}%" for s in grid]))
+at90 = {label: errors[list(grid).index(0.9)] for label, errors in curves.items()}
+assert at90["итеративно: прореживание + дообучение"] < at90["за один шаг: прореживание + дообучение"] < at90["без дообучения"]
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Заметки докладчика: на рис. 5 статьи — это top-5 точность AlexNet; здесь тот же эксперимент на
+# LeNet-300-100. В статье: без дообучения точность падает, когда остаётся около 1/3 весов,
+# с дообучением — около 1/10; итеративное прореживание сжимает AlexNet не в 5, а в 9 раз.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 4. Какие слои могут потерять больше всего?
+#
+# Прореживаем по одному слою, от 0 до 99%, без дообучения, и смотрим на ошибку на тесте
+# (LeNet-5 на первых 2,000 тестовых изображениях). Слой, чья кривая растёт рано, **чувствителен**:
+# дайте ему меньшую степень прореживания.
+
+# %% slideshow={"slide_type": "fragment"}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.2), sharey=True)
+scan = np.array(experiment.SCAN)
+for ax, (name, result) in zip(axes, results.items()):
+    for layer, errors in result["sensitivity"].items():
+        ax.plot(100 * scan, 100 * np.array(errors), "o-", markersize=3, label=layer)
+    ax.set(title=name, xlabel="удалено весов в одном слое (%)", yscale="log")
+    ax.legend()
+axes[0].set_ylabel("ошибка на тесте (%)")
+fig.tight_layout()
+plt.show()
+def breaking_point(errors, rise=0.005):
+    """Первая разреженность сетки, при которой ошибка слоя больше плотной более чем на `rise`."""
+    return next((s for s, e in zip(scan, errors) if e > errors[0] + rise), 1.0)
+
+
+print("разреженность, при которой ошибка впервые вырастает на 0.5 пункта (прорежен один слой):")
+breaks = {name: {layer: breaking_point(e) for layer, e in result["sensitivity"].items()} for name, result in results.items()}
+for name, points in breaks.items():
+    print(f"  {name:14s} " + ", ".join(f"{layer} {100 * s:.0f}%" for layer, s in points.items()))
+assert min(breaks["lenet5"], key=breaks["lenet5"].get) == "conv1"  # conv1 — самый чувствительный
+assert sorted(breaks["lenet5"].values()).count(breaks["lenet5"]["conv1"]) == 1
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: прореживаем по одному слою, без дообучения: у conv1 и последнего полносвязного слоя ошибка растёт рано, они чувствительны; fc1 держится до 90% и дальше. Спросите аудиторию: почему первый свёрточный слой может быть чувствительным? (мало весов, и каждый используется в каждой позиции). Сошлитесь на: Han et al. 2015, рис. 6 (чувствительность слоёв AlexNet). Время: 2 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Степени прореживания, которые мы выбрали по этим кривым (близко к таблицам 2-3 статьи):
+# чувствительные слои (conv1, последний полносвязный слой) сохраняют больше всего.
+
+# %% slideshow={"slide_type": "fragment"}
+for name, result in results.items():
+    rates = result["final"]["recipe"]["sparsity"]
+    print(f"{name:14s} разреженность по слоям: " + ", ".join(f"{layer} {100 * s:.1f}%" for layer, s in rates.items()))
+chosen = r5["final"]["recipe"]["sparsity"]
+assert min(chosen, key=chosen.get) == "conv1"
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: степени прореживания по слоям, выбранные по анализу: чувствительные слои (conv1, последний полносвязный) сохраняют больше всего. Спросите аудиторию: какой слой LeNet-5 сохраняет наибольшую долю весов, и объясняет ли это анализ? Сошлитесь на: Han et al. 2015, таблицы 2 и 3. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 5. Что остаётся в первом слое
+#
+# В fc1 сети LeNet-300-100 есть по одному весу от каждого входного пикселя к каждому из 300 нейронов.
+# Если посчитать, сколько весов сохраняет каждый пиксель после прореживания, получится пятно в форме
+# цифры: **пиксели на краю**, на которые (почти) никогда не попадают чернила, **теряют все веса**.
+# Каждый пиксель, пустой во всех 60,000 обучающих изображениях, теряет все 300.
+
+# %% slideshow={"slide_type": "fragment"}
+kept_per_pixel = pruning.masks(experiment.load_pruned("lenet_300_100", keep_masks=True))["fc1"].sum(0).view(28, 28)
+fig, ax = plt.subplots(figsize=(3.6, 3.2))
+im = ax.imshow(kept_per_pixel, cmap="viridis")
+fig.colorbar(im, label="осталось весов (из 300)")
+ax.set(title="fc1: осталось весов на входной пиксель", xticks=[], yticks=[])
+plt.show()
+border = torch.ones(28, 28, dtype=torch.bool)
+border[1:-1, 1:-1] = False
+train_images = load_mnist("train")[0][:, 0]
+inked = (train_images > train_images.min()).float().mean(0)  # доля изображений с чернилами, по пикселям
+blank = inked == 0
+bare_border = border & (kept_per_pixel == 0)
+print(f"пикселей без единого веса: {int((kept_per_pixel == 0).sum())} из 784")
+print(f"пикселей на краю без единого веса: {int(bare_border.sum())} из {int(border.sum())}")
+for i, j in (border & ~bare_border).nonzero().tolist():
+    print(f"  пиксель на краю ({i}, {j}) сохраняет {int(kept_per_pixel[i, j])}: чернила на нём в {100 * inked[i, j]:.3f}% обучающих изображений")
+print(f"пикселей, пустых во всех обучающих изображениях: {int(blank.sum())}, весов у них осталось: {int(kept_per_pixel[blank].sum())}")
+assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() == 0
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: посчитайте веса, которые сохраняет каждый входной пиксель: краевые пиксели, никогда не закрашенные, теряют все свои веса; картинка — пятно в форме цифры. Спросите аудиторию: что число оставшихся весов пикселя говорит о данных? Сошлитесь на: Han et al. 2015, рис. 4 (та же картинка для первого слоя LeNet-300-100). Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 6. Таблица 1, измеренная нами
+#
+# Цель: как минимум **в 12 раз меньше весов** при **отсутствии роста ошибки на тесте** (test error)
+# относительно нашей собственной базовой модели. Числа статьи приведены рядом с нашими (её базовые
+# модели были слабее наших: 1.64% и 0.80%). У ошибки, измеренной на 10,000 изображений, стандартная
+# ошибка около $\sqrt{e(1-e)/10^4}$: 0.11 пункта при 1.3%, 0.09 пункта при 0.8%.
+#
+# Каждый раунд дообучения заново запускает косинусное убывание скорости обучения. LeNet-5 понадобилась
+# бо́льшая начальная скорость, чем у её базовой модели: с 0.01 она закончила на 0.03-0.07 пункта выше
+# своей базовой модели, с 0.05 — ниже (`coursekit/experiments/pruning.py`, `FINAL`).
+
+# %% slideshow={"slide_type": "fragment"}
+measured, cells = {}, []
+for name in ("lenet_300_100", "lenet5"):
+    before, after = network.count_parameters(baseline[name]), network.nonzero_parameters(final[name])
+    errors = train.evaluate(baseline[name]), train.evaluate(final[name])
+    measured[name] = dict(errors=errors, rate=before / after)
+    paper = papers.LWC_TABLE1[name]
+    cells.append([name, "наша", f"{100 * errors[0]:.2f}% -> {100 * errors[1]:.2f}%", f"{before / 1e3:.0f}K -> {after / 1e3:.0f}K", f"{before / after:.1f}x"])
+    cells.append(["", "статья", f"{100 * paper['error'][0]:.2f}% -> {100 * paper['error'][1]:.2f}%",
+                  f"{paper['params'][0] / 1e3:.0f}K -> {paper['params'][1] / 1e3:.0f}K", f"{paper['rate']:d}x"])
+    assert before / after >= 12
+    assert errors[1] == results[name]["final"]["test_error"]
+display(plots.table(cells, ["сеть", "", "ошибка на тесте", "параметры", "меньше в"], caption="Таблица 1 (Han et al. 2015), измерено", paper=[1, 3]))
+for name in measured:
+    recipe = results[name]["final"]["recipe"]
+    print(f"{name:14s} {recipe['steps']} раундов x {recipe['epochs']} эпох, скорость обучения от {recipe['lr']} (у базовой модели: {baselines.RECIPES[name]['lr']})")
+for name, m in measured.items():
+    standard_error = (m["errors"][0] * (1 - m["errors"][0]) / 10_000) ** 0.5
+    change = m["errors"][1] - m["errors"][0]
+    verdict = "роста нет: цель достигнута" if change <= 0 else "рост: цель НЕ достигнута"
+    print(f"{name:14s} в {m['rate']:.1f} раза меньше параметров, ошибка на тесте {100 * change:+.2f} пункта ({verdict}; одна стандартная ошибка {100 * standard_error:.2f})")
+for name, m in measured.items():
+    assert m["rate"] >= 12 and m["errors"][1] <= m["errors"][0], name  # цель, для обеих сетей
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: цель — в 12 раз меньше весов без потерь относительно нашей базовой модели: обе сети её достигают (12.7x и 12.4x); строка статьи рядом с нашей. Шум: одна стандартная ошибка — 0.1 пункта. Спросите аудиторию: реально ли улучшение на 0.06 пункта? (нет: оно в пределах шума). Сошлитесь на: Han et al. 2015, таблица 1. Время: 2 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### По слоям (таблицы 2 и 3)
+#
+# FLOPs = 2 x число умножений-сложений. Прореженный вес пропускает своё умножение; так же и нулевой
+# вход (после ReLU или пулинга). Оставшиеся FLOPs = оставшиеся веса x плотность входа слоя. Столбец
+# "act%" в статье — это и есть плотность; в LeNet-5 из Caffe нет ReLU после свёрток, поэтому выходы
+# её свёрток почти никогда не равны нулю.
+
+# %% slideshow={"slide_type": "fragment"}
+paper_tables = {
+    "lenet_300_100": {"fc1": (8, 8), "fc2": (9, 4), "fc3": (26, 17), "total": (8, 8)},
+    "lenet5": {"conv1": (66, 66), "conv2": (12, 10), "fc1": (8, 6), "fc2": (19, 10), "total": (8, 16)},
+}
+for name, result in results.items():
+    cells = []
+    for layer, row in result["final"]["layers"].items():
+        density = f"{100 * row['input_density']:.0f}%" if "input_density" in row else ""
+        paper_w, paper_f = paper_tables[name][layer]
+        cells.append([
+            layer, f"{row['weights'] / 1e3:.1f}K", f"{row['flops'] / 1e3:.0f}K", density, f"{100 * row['weights_kept']:.1f}%",
+            f"{paper_w:d}%", f"{100 * row['flops_kept']:.1f}%", f"{paper_f:d}%",
+        ])
+    display(plots.table(
+        cells, ["слой", "веса", "FLOPs", "плотность входа", "осталось весов", "статья", "осталось FLOPs", "статья"], caption=name,
+    ))
+total = r300["final"]["layers"]["total"]
+assert total["weights_kept"] <= 1 / 12 and total["flops_kept"] <= 1 / 12
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: по слоям — оставшиеся веса и оставшиеся FLOPs: FLOPs падают сильнее, чем веса, потому что нулевые входы (после ReLU) тоже пропускают свои умножения. Спросите аудиторию: какой слой LeNet-300-100 сохраняет наибольшую долю, и почему? Сошлитесь на: Han et al. 2015, таблицы 2 и 3. Время: 1,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ### AlexNet и VGG-16: только число параметров
+#
+# Дообучить сети для ImageNet здесь мы не можем, поэтому их **точность процитирована, а не
+# воспроизведена**. Проверить можно арифметику: архитектуры из torchvision (построенные на устройстве
+# `meta`: только формы, без весов) с послойными долями оставшихся весов из статьи (таблицы Deep Compression).
+
+# %% slideshow={"slide_type": "fragment"}
+keep_percent = {
+    "alexnet": [84, 38, 35, 37, 37, 9, 9, 25],
+    "vgg16": [58, 22, 34, 36, 53, 24, 42, 32, 27, 34, 35, 29, 36, 4, 4, 23],
+}
+for name, percents in keep_percent.items():
+    with torch.device("meta"):
+        net = getattr(torchvision.models, name)(weights=None)
+    keep = {layer: p / 100 for layer, p in zip(network.layers(net), percents, strict=True)}
+    before, after = network.count_parameters(net), pruning.kept_parameters(net, keep)
+    paper = papers.LWC_TABLE1[name]
+    print(
+        f"{name:8s} {before / 1e6:6.1f}M -> {after / 1e6:5.1f}M параметров ({before / after:4.1f}x); "
+        f"статья {paper['params'][0] / 1e6:.0f}M -> {paper['params'][1] / 1e6:.1f}M ({paper['rate']}x); "
+        f"top-1 ошибка, процитированная из статьи: {100 * paper['error'][0]:.2f}% -> {100 * paper['error'][1]:.2f}%"
+    )
+    assert abs(after / paper["params"][1] - 1) < 0.05
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: дообучить сети для ImageNet здесь мы не можем: их точность процитирована, проверяется только арифметика послойных долей (61M -> 6.9M, 138M -> 10.3M). Спросите аудиторию: какие слои дают бо́льшую часть сжатия AlexNet в 9 раз? (полносвязные). Сошлитесь на: Han et al. 2015, таблицы 4 и 5. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. Проредите сами, вживую
+#
+# Двигайте разреженность, переключайтесь между послойным и глобальным порогом: каждое движение
+# по-настоящему прореживает LeNet-300-100 (модули весов каждого слоя сортируются один раз, так что
+# движение — это просто отсечение), оценивает её на всех 10,000 тестовых изображениях и
+# перерисовывает, за несколько десятков миллисекунд. Синяя кривая собирает все разреженности,
+# которые вы попробовали (без дообучения). Серые квадраты **посчитаны заранее** командой
+# `python -m coursekit.reproduce pruning`: то же прореживание, но *с дообучением* (итеративное),
+# которое занимает минуты, поэтому вживую оно не выполняется. Смотрите, как открывается провал в
+# гистограмме и как размер в формате CSR опускается ниже плотного.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Панель принимает любую сеть и вашу собственную функцию: `widgets.pruning_panel(my_model)`,
+# `widgets.pruning_panel(prune=magnitude_mask)` (упражнение 1.1; с глобальным порогом она
+# применяется ко всем весам сразу), `widgets.pruning_panel("lenet5")` (LeNet-5, на первых 400
+# тестовых изображениях: её прямой проход в 9 раз дороже).
+
+# %% slideshow={"slide_type": "fragment"}
+# NBVAL_IGNORE_OUTPUT
+# (виджет отображается не текстом; следующая ячейка управляет им из Python)
+panel = widgets.pruning_panel()
+display(panel.widget)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: в живой тетрадке двигайте слайдер: каждое движение по-настоящему прореживает сеть и оценивает её на 10,000 изображений; в статичных слайдах пролистайте кадры (0, 50, 80, 90, 95, 99%). Серые квадраты — кривая с дообучением, посчитанная заранее. Спросите аудиторию: при какой разреженности ошибка без дообучения взлетает? (около 90% при послойном прореживании). Посмотрите, как после 50% размер CSR опускается ниже плотного. Время: 3 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### 7. Проредите сами: шесть настроек
+#
+# Без ядра (в статичных слайдах) панель не двигается: вот она при шести значениях разреженности,
+# по одному на каждое нажатие стрелки вправо. Провал в гистограмме открывается; после 90% ошибка
+# взлетает.
+
+# %% slideshow={"slide_type": "-"}
+# NBVAL_IGNORE_OUTPUT
+# (картинки; числа напечатаны ниже)
+plots.frames(
+    panel,
+    [{"sparsity": s, "scope": "layer"} for s in (0, 50, 80, 90, 95, 99)],
+    lambda setting, shown: f"прорежено {setting['sparsity']}%, послойно: ошибка на тесте {100 * shown['error']:.2f}%",
+)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: замена слайдера в статичных слайдах: каждое нажатие стрелки вправо — ещё одна
+# разреженность; смотрите, как открывается провал в гистограмме, а ошибка остаётся ровной примерно
+# до 90%, а потом взлетает. Спросите аудиторию: где бы вы остановились без дообучения? Время: 1,5 мин.
+
+# %% slideshow={"slide_type": "fragment"} tags=["check"]
+for sparsity in (0, 50, 90, 99):
+    shown = panel.update(sparsity=sparsity, scope="layer")
+    print(
+        f"вживую, послойно {sparsity:2d}%: ошибка {100 * shown['error']:6.2f}% на {shown['test_images']:,} изображениях, "
+        f"{shown['nonzero_weights']:7,d} весов, плотно {shown['dense_kb']:7.1f} КБ, CSR {shown['csr_kb']:7.1f} КБ"
+    )
+retrained = dict(zip(experiment.GRID, r300["iterative"]["layer"]))
+print(f"посчитано заранее: прорежено до 90% и дообучено, ошибка {100 * retrained[0.9]:.2f}%")
+shown5 = widgets.pruning_panel("lenet5").update(sparsity=90, scope="layer")
+print(f"вживую, LeNet-5 послойно 90%: ошибка {100 * shown5['error']:.2f}% на первых {shown5['test_images']:,} тестовых изображениях")
+dense, sparse = panel.update(sparsity=0), panel.update(sparsity=90)
+assert dense["csr_kb"] > dense["dense_kb"] and sparse["csr_kb"] < dense["dense_kb"] / 4
+assert abs(sparse["error"] - no_retrain[list(grid).index(0.9)]) < 1e-6  # живая панель и кривая выше совпадают
+assert retrained[0.9] < sparse["error"]  # дообучение (посчитано заранее) возвращает то, что потеряло одно прореживание
+shown = panel.update()  # обратно к положениям элементов управления, чтобы сохранённая панель была согласована сама с собой
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Дообучите сами, вживую
+#
+# Одна точка серой кривой по-настоящему: LeNet-300-100, послойно прореженная до 95% (её ошибка
+# подскакивает), затем одна эпоха SGD на 60,000 обучающих изображениях — несколько секунд на CPU
+# ноутбука. Маски сохраняются: прореженные веса остаются ровно нулевыми. С фиксированным seed и на
+# одном потоке torch, поэтому напечатанные цифры одинаковы при каждом запуске.
+
+# %% slideshow={"slide_type": "fragment"}
+model = baselines.pretrained("lenet_300_100")
+pruning.apply_masks(model, pruning.layerwise_masks(model, 0.95))
+before = train.evaluate(model)
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # один поток: те же суммы в том же порядке, поэтому те же цифры при каждом запуске
+try:
+    train.fit(model, 1, 0.01, weight_decay=5e-4, desc="дообучение, 1 эпоха")
+finally:
+    torch.set_num_threads(threads)
+after = train.evaluate(model)
+kept = sum(nz for nz, _ in network.nonzero_weights(model).values())
+print(f"прорежено 95%, послойно: ошибка на тесте {100 * before:.2f}% -> {100 * after:.2f}% после одной эпохи, осталось весов: {kept:,}")
+assert after < before / 10 and kept == sum(n - round(0.95 * n) for _, n in network.nonzero_weights(model).values())
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Заметки докладчика: CSR хранит индекс столбца рядом с каждым значением, поэтому он окупается, только
+# когда удалено больше половины весов. Относительные индексы статьи (4-8 бит) и квантование из
+# следующих глав сжимают ещё сильнее: Deep Compression уменьшает LeNet-300-100 с 1070 КБ до 27 КБ.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Итоги
+#
+# - Прореживание по модулю удаляет связи с наименьшими |w|: послойно (у каждого слоя свой порог)
+#   или глобально (один порог); LWC задаёт порог как «качество x std» слоя.
+# - Само прореживание стоит точности; дообучение оставшихся весов при сохранённых масках её
+#   возвращает. Прореживание и дообучение раундами идут дальше, чем за один шаг.
+# - Слои различаются: анализ чувствительности показывает, какие слои могут потерять больше, а какие
+#   мало (conv1 в LeNet-5); степени прореживания по слоям следуют из него.
+# - LeNet-300-100 и LeNet-5 сохраняют точность примерно с 1 весом из 12.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: удалить малые веса, дообучить с сохранёнными масками, раундами; выбрать степень прореживания каждого слоя по его чувствительности; 12x на LeNet. Спросите аудиторию: чего прореживание НЕ даёт на обычном CPU? (скорости: тензоры сохраняют форму; см. структурное прореживание). Время: 0,5 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Проверьте себя
+#
+# 1. Вы прореживаете 90% слоя проверкой `|w| > t`, где t — k-й наименьший модуль. Почему может исчезнуть больше 90%?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Уходит и каждый вес, модуль которого равен t: при равных значениях на границе отсечения (например, множестве точных нулей) удаляется больше k весов. Чтобы удалить ровно k, нужна сортировка, а равные значения разбиваются по позиции.
+#
+#    </details>
+#
+# 2. Послойный или глобальный порог: какой из них удалит больше из слоя, все веса которого малы?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Глобальный: он сравнивает модули между слоями, поэтому слой малых весов теряет больше целевой доли, а слой больших весов — меньше.
+#
+#    </details>
+#
+# 3. Почему прореженный вес нужно маскировать заново после каждого шага оптимизатора, а не один раз?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Градиент (а также momentum и weight decay) прореженного веса в общем случае не равен нулю: один шаг вернул бы его. Маску нужно применять к тому весу, с которым вычисляет сеть.
+#
+#    </details>
+#
+# 4. Анализ чувствительности показывает, что ошибка conv1 растёт первой. Какую степень прореживания вы дадите conv1?
+#
+#    <details><summary>Ответ</summary>
+#
+#    Самую низкую среди всех слоёв (и наш рецепт, и статья сохраняют бо́льшую часть conv1): у него мало весов, и через них проходит каждое изображение.
+#
+#    </details>
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: вопрос 1 (равные значения на границе отсечения) — классическая ошибка в упражнении 1.1; дайте аудитории минуту, затем откройте ответ. Время: 1 мин.
