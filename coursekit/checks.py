@@ -9,6 +9,8 @@ the answer with coursekit's own implementation. It prints one line:
 - ``<exercise>: not done yet`` (on stderr) when the function still raises ``NotImplementedError``.
 
 It never prints the solution. It returns a ``Result``, true only when every case passed.
+The lines are in the language chosen by ``coursekit.set_language`` (English by default): their
+texts are the ``check.*`` entries of the catalogue in coursekit/i18n.py.
 
 Grading: nbgrader's autograder gives a test cell no points when the cell wrote to stderr, and
 full points otherwise. So a test cell that only calls a check scores 0 for a missing or wrong
@@ -24,6 +26,8 @@ import sys
 import numpy as np
 import torch
 from torch import nn
+
+from .i18n import message
 
 __all__ = [
     "Result",
@@ -116,14 +120,31 @@ def _run(exercise, student, cases, compare):
             got = student(*copy.deepcopy(args))
             compare(args, got)
         except NotImplementedError:
-            return _report(exercise, "not done", len(cases), f"{exercise}: not done yet")
+            return _report(exercise, "not done", len(cases), message("check.not_done", exercise=exercise))
         except _Wrong as wrong:
-            line = f"{exercise}: case {number} of {len(cases)} fails. Input: {_show_args(args)}. {wrong.problem}."
-            return _report(exercise, "failed", len(cases), line + (f" Hint: {wrong.hint}" if wrong.hint else ""))
+            line = message(
+                "check.fails",
+                exercise=exercise,
+                number=number,
+                cases=len(cases),
+                input=_show_args(args),
+                problem=wrong.problem,
+            )
+            return _report(
+                exercise, "failed", len(cases), line + (message("check.hint", hint=wrong.hint) if wrong.hint else "")
+            )
         except Exception as error:  # the student's code raised: say what, on which input
-            message = f"{exercise}: case {number} of {len(cases)} raised {type(error).__name__}: {error}."
-            return _report(exercise, "failed", len(cases), f"{message} Input: {_show_args(args)}.")
-    return _report(exercise, "passed", len(cases), f"{exercise}: passed {len(cases)} cases")
+            line = message(
+                "check.raised",
+                exercise=exercise,
+                number=number,
+                cases=len(cases),
+                error=type(error).__name__,
+                text=error,
+                input=_show_args(args),
+            )
+            return _report(exercise, "failed", len(cases), line)
+    return _report(exercise, "passed", len(cases), message("check.passed", exercise=exercise, cases=len(cases)))
 
 
 def _report(exercise, status, cases, line):
@@ -141,7 +162,7 @@ def _show(x, limit=12):
     if isinstance(x, torch.Tensor):
         if x.numel() <= limit:
             return str(_rounded(x.tolist()))
-        return f"a {x.dtype} tensor of shape {tuple(x.shape)}"
+        return message("check.tensor_of_shape", dtype=x.dtype, shape=tuple(x.shape))
     if isinstance(x, dict):
         return "{" + ", ".join(f"{k!r}: {_show(v, limit)}" for k, v in x.items()) + "}"
     if isinstance(x, float):
@@ -149,7 +170,7 @@ def _show(x, limit=12):
     if isinstance(x, nn.Module):
         return repr(x).replace("\n", " ")
     if isinstance(x, (list, tuple)) and len(x) > limit:
-        return f"a {type(x).__name__} of {len(x)} values"
+        return message("check.many_values", kind=type(x).__name__, count=len(x))
     return repr(x)
 
 
@@ -163,30 +184,31 @@ def _show_args(args):
     return ", ".join(_show(a) for a in args)
 
 
-def _as_tensor(got, what="your function"):
+def _as_tensor(got, what=None):
     """``got`` as a tensor (a tensor, a numpy array or a list of numbers), else ``_Wrong``."""
     try:
         return torch.as_tensor(np.asarray(got) if not isinstance(got, torch.Tensor) else got)
     except (TypeError, ValueError, RuntimeError) as error:
-        raise _Wrong(f"{what} returned {type(got).__name__}, not a tensor or an array ({error})") from None
+        what = what or message("check.your_function")
+        raise _Wrong(message("check.not_a_tensor", what=what, kind=type(got).__name__, error=error)) from None
 
 
 def _as_number(got):
     try:
         return float(got)
     except (TypeError, ValueError, RuntimeError):
-        raise _Wrong(f"expected a number, got {type(got).__name__} {got!r}") from None
+        raise _Wrong(message("check.not_a_number", kind=type(got).__name__, value=repr(got))) from None
 
 
 def _close_number(expected, got, hint, rel=1e-6, abs_=1e-12):
     value = _as_number(got)
     if not math.isclose(value, expected, rel_tol=rel, abs_tol=abs_):
-        raise _Wrong(f"Expected {expected + 0.0:.6g}, got {value + 0.0:.6g}", hint)
+        raise _Wrong(message("check.expected_got", expected=f"{expected + 0.0:.6g}", got=f"{value + 0.0:.6g}"), hint)
 
 
 def _same_shape(expected_shape, got, hint=""):
     if tuple(got.shape) != tuple(expected_shape):
-        raise _Wrong(f"Expected shape {tuple(expected_shape)}, got shape {tuple(got.shape)}", hint)
+        raise _Wrong(message("check.expected_shape", expected=tuple(expected_shape), got=tuple(got.shape)), hint)
 
 
 def _close_tensor(expected, got, hint, rtol=1e-5, atol=1e-6):
@@ -197,7 +219,15 @@ def _close_tensor(expected, got, hint, rtol=1e-5, atol=1e-6):
         where = int(torch.nan_to_num(diff, nan=math.inf).flatten().argmax())
         e, g = expected.flatten()[where].item(), got.flatten()[where].item()
         raise _Wrong(
-            f"Expected {_show(expected)}, got {_show(got)} (entry {where}: expected {e:.6g}, got {g:.6g})", hint
+            message(
+                "check.expected_entry",
+                expected=_show(expected),
+                got=_show(got),
+                where=where,
+                e=f"{e:.6g}",
+                g=f"{g:.6g}",
+            ),
+            hint,
         )
 
 
@@ -226,11 +256,11 @@ def check_count_parameters(count_parameters):
     def compare(args, got):
         expected = network.count_parameters(args[0])
         if not isinstance(got, (int, np.integer)) and not (isinstance(got, torch.Tensor) and got.numel() == 1):
-            raise _Wrong(f"Expected an integer, got {type(got).__name__}")
+            raise _Wrong(message("check.count.integer", kind=type(got).__name__))
         if int(got) != expected:
             raise _Wrong(
-                f"Expected {expected:,} parameters, got {int(got):,}",
-                "count every parameter tensor of the model (model.parameters()), biases and all layer types included",
+                message("check.count.problem", expected=expected, got=int(got)),
+                message("check.count.hint"),
             )
 
     return _run("count_parameters", count_parameters, cases, compare)
@@ -244,7 +274,7 @@ def check_fp32_megabytes(fp32_megabytes):
     cases += [(int(n),) for n in rng.integers(1, 10**9, 5)]
 
     def compare(args, got):
-        hint = "32 bits are 4 bytes; a MB here is 2**20 bytes, as in the table above"
+        hint = message("check.fp32.hint")
         _close_number(args[0] * 4 / 2**20, got, hint)
 
     return _run("fp32_megabytes", fp32_megabytes, cases, compare)
@@ -260,7 +290,7 @@ def check_dram_energy_joules(dram_energy_joules):
     per_read = papers.ENERGY_PJ["32-bit DRAM read"]
 
     def compare(args, got):
-        hint = "one 32-bit DRAM read per weight, at the price in papers.ENERGY_PJ, in picojoules (1 pJ = 1e-12 J)"
+        hint = message("check.dram.hint")
         _close_number(args[0] * per_read * 1e-12, got, hint, abs_=1e-18)
 
     return _run("dram_energy_joules", dram_energy_joules, cases, compare)
@@ -291,19 +321,19 @@ def _removal_problem(magnitudes, masks, sparsity):
     smallest ``magnitudes`` (one flat tensor each, in the same order); None if nothing."""
     magnitudes, masks = torch.cat(magnitudes), torch.cat(masks)
     if not ((masks == 0) | (masks == 1)).all():
-        return _Wrong("Expected a mask of 0s and 1s (or True/False), got other values")
+        return _Wrong(message("check.mask.values"))
     expected = round(sparsity * magnitudes.numel())
     removed = int((masks == 0).sum())
     if removed != expected:
         return _Wrong(
-            f"Expected {expected} of {magnitudes.numel()} weights removed (round(sparsity x n)), got {removed}",
-            "count k first, then remove exactly k weights, even when several weights have the same magnitude",
+            message("check.mask.count", expected=expected, total=magnitudes.numel(), removed=removed),
+            message("check.mask.count_hint"),
         )
     gone, kept = magnitudes[masks == 0], magnitudes[masks == 1]
     if gone.numel() and kept.numel() and gone.max() > kept.min():
         return _Wrong(
-            f"A weight of magnitude {gone.max():.4g} is removed while one of {kept.min():.4g} is kept",
-            "remove the smallest magnitudes |w|, not the smallest values",
+            message("check.mask.order", gone=f"{gone.max():.4g}", kept=f"{kept.min():.4g}"),
+            message("check.mask.order_hint"),
         )
     return None
 
@@ -321,7 +351,7 @@ def check_magnitude_mask(magnitude_mask):
     def compare(args, got):
         weight, sparsity = args
         got = _as_tensor(got).float()
-        _same_shape(weight.shape, got, "the mask has the weight's shape")
+        _same_shape(weight.shape, got, message("check.mask.shape_hint"))
         wrong = _removal_problem([weight.abs().flatten()], [got.flatten()], sparsity)
         if wrong:
             raise wrong
@@ -346,12 +376,10 @@ def check_quality_mask(quality_mask):
         weight, quality = args
         expected = pruning.threshold_mask(weight, pruning.std_threshold(weight, quality))
         got = _as_tensor(got).float()
-        _same_shape(weight.shape, got, "the mask has the weight's shape")
+        _same_shape(weight.shape, got, message("check.mask.shape_hint"))
         if not torch.equal(got, expected):
-            hint = (
-                "keep a weight when its magnitude is strictly above quality x weight.std() (the std of w, not of |w|)"
-            )
-            raise _Wrong(f"Expected {int(expected.sum())} weights kept, got {int(got.sum())} (or others)", hint)
+            problem = message("check.quality.problem", expected=int(expected.sum()), got=int(got.sum()))
+            raise _Wrong(problem, message("check.quality.hint"))
 
     return _run("quality_mask", quality_mask, cases, compare)
 
@@ -370,15 +398,15 @@ def check_global_masks(global_masks):
     def compare(args, got):
         weights, sparsity = args
         if not isinstance(got, dict) or set(got) != set(weights):
-            raise _Wrong(f"Expected a dict with the keys {sorted(weights)}, got {_show(got)}")
+            raise _Wrong(message("check.global.keys", keys=sorted(weights), got=_show(got)))
         masks = []
         for name, weight in weights.items():
-            mask = _as_tensor(got[name], f"mask {name!r}").float()
-            _same_shape(weight.shape, mask, f"the mask of {name} has the shape of its weight")
+            mask = _as_tensor(got[name], message("check.global.mask_named", name=name)).float()
+            _same_shape(weight.shape, mask, message("check.global.shape_hint", name=name))
             masks.append(mask.flatten())
         wrong = _removal_problem([w.abs().flatten() for w in weights.values()], masks, sparsity)
         if wrong:
-            wrong.hint += "; one threshold for all the layers together: sort all the magnitudes as one list"
+            wrong.hint += message("check.global.hint")
             raise wrong
 
     return _run("global_masks", global_masks, cases, compare)
@@ -402,8 +430,8 @@ def check_pruned_sgd_step(pruned_sgd_step):
         got = _as_tensor(got)
         _same_shape(weight.shape, got)
         if (got[mask == 0] != 0).any():
-            raise _Wrong("A pruned weight (mask 0) is no longer zero after the step", "apply the mask after the step")
-        _close_tensor((weight - lr * grad) * mask, got, "SGD steps against the gradient: w - lr x grad")
+            raise _Wrong(message("check.sgd.pruned"), message("check.sgd.pruned_hint"))
+        _close_tensor((weight - lr * grad) * mask, got, message("check.sgd.hint"))
 
     return _run("pruned_sgd_step", pruned_sgd_step, cases, compare)
 
@@ -438,7 +466,7 @@ def check_linear_init(linear_init):
     def compare(args, got):
         weights, k = args
         expected = torch.from_numpy(quantization.init_linear(_sorted64(weights), k))
-        hint = "k values, the first the smallest weight, the last the largest (endpoints included)"
+        hint = message("check.linear_init.hint")
         _close_tensor(expected, torch.sort(_as_tensor(got).double().flatten()).values, hint)
 
     return _run("linear_init", linear_init, _init_cases(5), compare)
@@ -452,7 +480,7 @@ def check_density_init(density_init):
     def compare(args, got):
         weights, k = args
         expected = torch.from_numpy(quantization.init_density(_sorted64(weights), k))
-        hint = "evenly spaced on the y-axis of the CDF: the quantiles at (i + 0.5) / k, interpolated between weights"
+        hint = message("check.density_init.hint")
         _close_tensor(expected, torch.sort(_as_tensor(got).double().flatten()).values, hint)
 
     return _run("density_init", density_init, _init_cases(6), compare)
@@ -485,10 +513,8 @@ def check_lloyd_step(lloyd_step):
         expected, _ = quantization.kmeans_1d(weights, len(centroids), init=centroids, max_iter=1)
         got = _as_tensor(got).flatten()
         if torch.isnan(got.double()).any():
-            raise _Wrong(f"Got NaN in {_show(got)}", "a centroid whose cluster is empty keeps its value")
-        hint = (
-            "assign each weight to the centroid at the smallest |w - c|, then move each centroid to its cluster's mean"
-        )
+            raise _Wrong(message("check.lloyd.nan", got=_show(got)), message("check.lloyd.nan_hint"))
+        hint = message("check.lloyd.hint")
         _close_tensor(expected.double(), got.double(), hint, rtol=1e-4, atol=1e-6)
 
     return _run("lloyd_step", lloyd_step, cases, compare)
@@ -506,7 +532,7 @@ def check_compression_rate(compression_rate):
     ]
 
     def compare(args, got):
-        hint = "n weights of b bits become n indices of log2(k) bits, plus a codebook of k values of b bits"
+        hint = message("check.rate.hint")
         _close_number(quantization.compression_rate(*args), got, hint)
 
     return _run("compression_rate", compression_rate, cases, compare)
@@ -530,10 +556,7 @@ def check_codebook_gradient(codebook_gradient):
         weight_grad, indices, k = args
         codebook = torch.zeros(k, requires_grad=True)
         quantization.SharedLookup.apply(codebook, indices).backward(weight_grad)
-        hint = (
-            "the gradient of shared value j is the sum (not the mean) of the gradients "
-            "of the weights with index j; k values"
-        )
+        hint = message("check.codebook.hint")
         _close_tensor(codebook.grad, got, hint)
 
     return _run("codebook_gradient", codebook_gradient, cases, compare)
@@ -562,7 +585,7 @@ def check_entropy_bits(entropy_bits):
     from . import huffman
 
     def compare(args, got):
-        hint = "p = count / total over the symbols that occur (skip zero counts), H = -sum p log2 p"
+        hint = message("check.entropy.hint")
         _close_number(huffman.entropy_bits(args[0]), got, hint, abs_=1e-9)
 
     return _run("entropy_bits", entropy_bits, _count_cases(10), compare)
@@ -581,23 +604,23 @@ def check_huffman_code_lengths(huffman_code_lengths):
         counts = np.asarray(args[0])
         lengths = _as_tensor(got).flatten().long().numpy()
         if len(lengths) != len(counts):
-            raise _Wrong(f"Expected {len(counts)} lengths (one per symbol), got {len(lengths)}")
+            raise _Wrong(message("check.lengths.count", expected=len(counts), got=len(lengths)))
         expected = huffman.code_lengths(counts)
         if ((counts == 0) != (lengths == 0)).any():
             raise _Wrong(
-                f"Expected lengths {expected.tolist()}, got {lengths.tolist()}",
-                "a symbol that never occurs gets length 0; every symbol that occurs "
-                "gets at least 1 bit, even a lone one",
+                message("check.lengths.absent", expected=expected.tolist(), got=lengths.tolist()),
+                message("check.lengths.absent_hint"),
             )
         used = lengths[counts > 0]
         if (2.0 ** -used.astype(float)).sum() > 1 + 1e-12:
-            raise _Wrong(f"Lengths {lengths.tolist()} break Kraft's inequality: no prefix code has them", "")
+            raise _Wrong(message("check.lengths.kraft", lengths=lengths.tolist()), "")
         total, best = int((counts * lengths).sum()), int((counts * expected).sum())
         if total != best:
             raise _Wrong(
-                f"Expected {best} bits in all (e.g. lengths {expected.tolist()}), got "
-                f"{total} bits with {lengths.tolist()}",
-                "merge the two subtrees with the SMALLEST counts (heapq.heappop twice); a leaf's length is its depth",
+                message(
+                    "check.lengths.total", best=best, expected=expected.tolist(), total=total, got=lengths.tolist()
+                ),
+                message("check.lengths.hint"),
             )
 
     return _run("huffman_code_lengths", huffman_code_lengths, _count_cases(11), compare)
@@ -614,14 +637,11 @@ def check_canonical_codes(canonical_codes):
     def compare(args, got):
         expected = torch.from_numpy(huffman.canonical_codes(args[0]))
         got = _as_tensor(got).flatten().long()
-        hint = (
-            "sort the symbols by (length, symbol); the first gets 0; next = (previous + "
-            "1) shifted left by the length increase"
-        )
-        _same_shape(expected.shape, got, "one code per symbol")
+        hint = message("check.canonical.hint")
+        _same_shape(expected.shape, got, message("check.canonical.shape_hint"))
         used = torch.tensor(args[0]) > 0  # an absent symbol's code is never used: any value passes
         if not torch.equal(got[used], expected[used]):
-            raise _Wrong(f"Expected {expected.tolist()}, got {got.tolist()}", hint)
+            raise _Wrong(message("check.expected_got", expected=expected.tolist(), got=got.tolist()), hint)
 
     return _run("canonical_codes", canonical_codes, cases, compare)
 
@@ -647,17 +667,13 @@ def check_relative_gaps(relative_gaps):
         positions, bits = args
         gaps, filler = huffman.relative_indices(positions, bits)
         if not isinstance(got, tuple) or len(got) != 2:
-            raise _Wrong(f"Expected a pair (gaps, is_filler), got {type(got).__name__}")
+            raise _Wrong(message("check.gaps.pair", kind=type(got).__name__))
         got_gaps, got_filler = _as_tensor(got[0]).flatten().long(), _as_tensor(got[1]).flatten().bool()
-        hint = (
-            f"count each gap from the previous entry, the first from a virtual entry at -1; "
-            f"{bits} bits hold gaps 1 .. {2**bits}; "
-            "a longer gap first gets filler entries of the longest gap"
-        )
+        hint = message("check.gaps.hint", bits=bits, largest=2**bits)
         if not torch.equal(got_gaps, torch.from_numpy(gaps)):
-            raise _Wrong(f"Expected gaps {_show(gaps, 20)}, got {_show(got_gaps, 20)}", hint)
+            raise _Wrong(message("check.gaps.gaps", expected=_show(gaps, 20), got=_show(got_gaps, 20)), hint)
         if not torch.equal(got_filler, torch.from_numpy(filler)):
-            raise _Wrong(f"Expected is_filler {_show(filler, 20)}, got {_show(got_filler, 20)}", hint)
+            raise _Wrong(message("check.gaps.filler", expected=_show(filler, 20), got=_show(got_filler, 20)), hint)
 
     return _run("relative_gaps", relative_gaps, cases, compare)
 
@@ -687,10 +703,7 @@ def check_layer_bits(layer_bits):
         positions = weight.flatten().nonzero().flatten().numpy()
         entries = len(positions) + huffman.filler_count(positions, index_bits)
         expected = entries * (bits + index_bits) + 2**bits * 32
-        hint = (
-            "stored entries = surviving weights + filler entries; each takes bits + index_bits; "
-            "then the codebook: 2**bits floats of 32 bits"
-        )
+        hint = message("check.layer_bits.hint")
         _close_number(expected, got, hint, rel=0, abs_=0.5)
 
     return _run("layer_bits", layer_bits, cases, compare)
@@ -719,12 +732,10 @@ def check_rank_r_factors(rank_r_factors):
     def compare(args, got):
         weight, rank = args
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise _Wrong(f"Expected a pair (A, B), got {type(got).__name__}")
+            raise _Wrong(message("check.factors.pair", kind=type(got).__name__))
         A, B = (_as_tensor(t).double() for t in got)
         n, m = weight.shape
-        hint = (
-            "torch.linalg.svd(weight, full_matrices=False) gives U, S, Vh; keep the first rank of each, S goes into A"
-        )
+        hint = message("check.factors.hint")
         _same_shape((n, rank), A, hint)
         _same_shape((rank, m), B, hint)
         ref_A, ref_B = factorization.low_rank(weight, rank)
@@ -744,7 +755,7 @@ def check_break_even_rank(break_even_rank):
     ]
 
     def compare(args, got):
-        hint = "the factors of rank d hold (n + m) d numbers, the matrix n m; solve for d (a float, not rounded)"
+        hint = message("check.break_even.hint")
         _close_number(factorization.break_even_rank(*args), got, hint)
 
     return _run("break_even_rank", break_even_rank, cases, compare)
@@ -769,11 +780,11 @@ def check_factorized_linear(factorized_linear):
         layer, rank = args
         expected = factorization.factorize_linear(layer, rank)
         if not isinstance(got, nn.Module):
-            raise _Wrong(f"Expected an nn.Module (an nn.Sequential of two nn.Linear), got {type(got).__name__}")
+            raise _Wrong(message("check.factorized.module", kind=type(got).__name__))
         count = lambda module: sum(p.numel() for p in module.parameters())  # noqa: E731
-        hint = "first nn.Linear(m, rank, bias=False) holding B, then nn.Linear(rank, n) holding A and the layer's bias"
+        hint = message("check.factorized.hint")
         if count(got) != count(expected):
-            raise _Wrong(f"Expected {count(expected)} parameters, got {count(got)}", hint)
+            raise _Wrong(message("check.factorized.count", expected=count(expected), got=count(got)), hint)
         x = torch.randn(5, layer.in_features, generator=generator)
         with torch.no_grad():
             _close_tensor(expected(x), got(x), hint, rtol=1e-4, atol=1e-4)
@@ -798,12 +809,9 @@ def check_rank_for_energy(rank_for_energy):
 
     def compare(args, got):
         expected = factorization.rank_for_energy(*args)
-        hint = (
-            "energy counts squared singular values; the smallest d with sum(S[:d]**2) >= "
-            "energy x sum(S**2) (ranks start at 1)"
-        )
+        hint = message("check.energy.hint")
         if _as_number(got) != expected:
-            raise _Wrong(f"Expected rank {expected}, got {got}", hint)
+            raise _Wrong(message("check.energy.rank", expected=expected, got=got), hint)
 
     return _run("rank_for_energy", rank_for_energy, cases, compare)
 
@@ -825,10 +833,7 @@ def check_taylor_scores(taylor_scores):
         cases.append((z, torch.randn(n, c, m, generator=generator)))
 
     def compare(args, got):
-        hint = (
-            "per example: |mean over the M positions of z x dC/dz| (abs after the mean over "
-            "positions), then the mean over the N examples"
-        )
+        hint = message("check.taylor.hint")
         _close_tensor(structured.taylor(*args), got, hint)
 
     return _run("taylor_scores", taylor_scores, cases, compare)
@@ -846,7 +851,7 @@ def check_l2_normalize(l2_normalize):
     ]
 
     def compare(args, got):
-        _close_tensor(structured.l2_normalize(args[0]), got, "divide by the Euclidean (L2) norm of the layer's scores")
+        _close_tensor(structured.l2_normalize(args[0]), got, message("check.l2.hint"))
 
     return _run("l2_normalize", l2_normalize, cases, compare)
 
@@ -883,14 +888,12 @@ def check_maps_to_remove(maps_to_remove):
         try:
             pairs = [(str(layer), int(k)) for layer, k in got]
         except (TypeError, ValueError):
-            raise _Wrong(f"Expected a list of (layer, index) pairs, got {_show(got)}") from None
-        hint = (
-            "divide each layer's scores by their own L2 norm, then take the lowest over all layers; "
-            "skip a map when it is the last one left in its layer"
-        )
+            raise _Wrong(message("check.maps.pairs", got=_show(got))) from None
+        hint = message("check.maps.hint")
         if sorted(pairs) != sorted(expected):
             missing, extra = sorted(set(expected) - set(pairs)), sorted(set(pairs) - set(expected))
-            raise _Wrong(f"Expected {len(expected)} maps; yours lack {missing[:6]} and add {extra[:6]}", hint)
+            problem = message("check.maps.problem", expected=len(expected), missing=missing[:6], extra=extra[:6])
+            raise _Wrong(problem, hint)
 
     return _run("maps_to_remove", maps_to_remove, cases, compare)
 
@@ -921,17 +924,14 @@ def check_remove_units(remove_units):
         prune.custom_from_mask(net[0], "bias", keep.float())
         expected = structured.shrink(net)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise _Wrong(f"Expected a pair of nn.Linear, got {type(got).__name__}")
-        hint = (
-            "rows of first.weight and entries of first.bias for the kept units; columns "
-            "of second.weight; second.bias as is"
-        )
+            raise _Wrong(message("check.units.pair", kind=type(got).__name__))
+        hint = message("check.units.hint")
         for index, mine, theirs in ((1, got[0], expected[0]), (2, got[1], expected[2])):
             if not isinstance(mine, nn.Linear):
-                raise _Wrong(f"Expected layer {index} to be an nn.Linear, got {type(mine).__name__}", hint)
+                raise _Wrong(message("check.units.layer", index=index, kind=type(mine).__name__), hint)
             _close_tensor(theirs.weight.detach(), mine.weight.detach(), hint)
             if (mine.bias is None) != (theirs.bias is None):
-                raise _Wrong(f"Layer {index}: expected a bias, got none", hint)
+                raise _Wrong(message("check.units.bias", index=index), hint)
             _close_tensor(theirs.bias.detach(), mine.bias.detach(), hint)
 
     return _run("remove_units", remove_units, cases, compare)

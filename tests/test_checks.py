@@ -7,12 +7,14 @@ The right answers here are the notebooks' solutions, written the way a student w
 import heapq
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
+import coursekit
 from coursekit import checks, papers
 
 # ---------------------------------------------------------------- 00: why compress
@@ -582,3 +584,41 @@ def test_a_check_leaves_the_global_random_state_alone(capsys):
     for name, (right, _) in EXERCISES.items():
         getattr(checks, f"check_{name}")(right)
     assert torch.equal(torch.rand(3), expected[0]) and np.array_equal(np.random.rand(3), expected[1])
+
+
+# ---------------------------------------------------------------- in Russian (coursekit.set_language("ru"))
+
+ENGLISH_WORDS = re.compile(r"\b(Expected|expected|got|Hint|Input|case|passed|not done|returned|tensor of shape)\b")
+
+
+@pytest.fixture
+def russian():
+    coursekit.set_language("ru")
+    yield
+    coursekit.set_language("en")
+
+
+@pytest.mark.parametrize("name, wrong", WRONG, ids=[f"{n}-{w.__name__}" for n, w in WRONG])
+def test_wrong_answer_is_caught_in_russian(name, wrong, capsys, russian):
+    result = getattr(checks, f"check_{name}")(wrong)
+    out, err = capsys.readouterr()
+    assert not result and result.status == "failed"
+    assert out == "" and err.count("\n") == 1 and err.startswith(f"{name}: случай ")
+    assert "Подсказка: " in err or "Вход: " in err
+    assert not ENGLISH_WORDS.search(err), f"English left in: {err}"
+
+
+@pytest.mark.parametrize("name", ["magnitude_mask", "huffman_code_lengths", "remove_units"])
+def test_passed_and_not_done_in_russian(name, capsys, russian):
+    def unanswered(*args):
+        raise NotImplementedError
+
+    result = getattr(checks, f"check_{name}")(EXERCISES[name][0])
+    assert result and capsys.readouterr() == (f"{name}: пройдено случаев: {result.cases}\n", "")
+    assert not getattr(checks, f"check_{name}")(unanswered)
+    assert capsys.readouterr() == ("", f"{name}: ещё не сделано\n")
+
+
+def test_a_crash_is_reported_in_russian(capsys, russian):
+    assert not checks.check_magnitude_mask(lambda weight, sparsity: weight.no_such_method())
+    assert "вызвал исключение AttributeError" in capsys.readouterr().err
