@@ -150,7 +150,7 @@ params = {}
 for name, build in builders.items():
     with torch.device("meta"):
         params[name] = network.count_parameters(build())
-    print(f"{name:14s} {params[name]:>12,d} параметров  {params[name] * 4 / 2**20:8.1f} МБ в fp32")
+    print(f"{name:14s} {params[name]:>12,d} парам.  {params[name] * 4 / 2**20:8.1f} МБ в fp32")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: число параметров — прямо из архитектур (устройство meta: веса не загружаются); по 4 байта на параметр в fp32: AlexNet 233 МБ, VGG-16 528 МБ. Спросите аудиторию: в каких слоях AlexNet большая часть параметров? (в полносвязных). Сошлитесь на: Deep Compression, таблица 1 (исходные размеры). Время: 1,5 мин.
@@ -225,7 +225,7 @@ assert too_big == {"AlexNet": 29, "VGG-16": 66}
 #
 # Каждая глава начинается с одних и тех же двух обученных сетей, которые поставляются с курсом в
 # `data/weights/` (safetensors: их загрузка не исполняет кода). `python -m coursekit.train lenet5`
-# заново обучает одну из них с нуля с фиксированным seed. Эталонные ошибки статей — 1.64% и 0.80%;
+# заново обучает одну из них с нуля с фиксированным зерном генератора (seed). Эталонные ошибки статей — 1.64% и 0.80%;
 # наши должны быть не хуже, и ячейка ниже проверяет это на 10,000 тестовых изображений.
 
 # %% slideshow={"slide_type": "fragment"}
@@ -233,7 +233,7 @@ paper_error = {"lenet_300_100": papers.LWC_TABLE1["lenet_300_100"]["error"][0], 
 for name, reference in paper_error.items():
     error = train.evaluate(baselines.pretrained(name))
     info = baselines.baseline_info(name)
-    print(f"{name:14s} ошибка на тесте {100 * error:.2f}%  (эталон статьи {100 * reference:.2f}%), обучена {info['epochs']} эпох, seed {info['seed']}")
+    print(f"{name:14s} ошибка на тесте {100 * error:.2f}%  (эталон статьи {100 * reference:.2f}%), эпох обучения: {info['epochs']}, зерно {info['seed']}")
     assert error <= reference
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -250,7 +250,7 @@ for name, reference in paper_error.items():
 # | `04_factorization` | низкоранговые слои, O(nm) -> O((n+m)d), и матричная факторизация нейронной сети |
 # | `05_structured_pruning` | удаление целых карт признаков по критерию Тейлора: настоящее ускорение |
 #
-# В каждой главе есть слайдеры: двигайте их и смотрите, как меняются ошибка, размер и веса.
+# В каждой главе есть ползунки: двигайте их и смотрите, как меняются ошибка, размер и веса.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Заметки докладчика: начните с телефоном в руке. Спросите, насколько большой может быть модель

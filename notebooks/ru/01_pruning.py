@@ -32,7 +32,7 @@
 #
 # То, что занимает минуты (дообучение для каждой разреженности), заранее посчитано командой
 # `python -m coursekit.reproduce pruning` в `data/pruning/`; эта тетрадка загружает результаты.
-# Слайдер в разделе 7 считает вживую, и одна эпоха дообучения там тоже идёт вживую.
+# Ползунок в разделе 7 считает вживую, и одна эпоха дообучения там тоже идёт вживую.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: рецепт в одной строке: обучить, удалить малые веса, дообучить оставшиеся; в 12 раз меньше весов у LeNet, в 9 раз у AlexNet, в 13 раз у VGG-16, без потери точности. Спросите аудиторию: ожидали бы вы, что сеть переживёт потерю 90% весов? Сошлитесь на: Han, Pool, Tran, Dally 2015, таблица 1. Время: 1,5 мин.
@@ -106,7 +106,7 @@ right.annotate("плотное обучение", (15, params[0] / 1e3), ha="cen
 right.annotate("раунды прореживания + дообучения", (epochs[-1], params[-1] / 1e3), ha="right", va="bottom")
 fig.tight_layout()
 plt.show()
-print(f"LeNet-300-100: {params[0]:,} параметров при плотном обучении -> {params[-1]:,} после {len(epochs) // 2 - 1} раундов прореживания + дообучения")
+print(f"LeNet-300-100: параметров {params[0]:,} при плотном обучении -> {params[-1]:,} после раундов прореживания + дообучения: {len(epochs) // 2 - 1}")
 assert params[0] == network.count_parameters(baseline["lenet_300_100"]) and params[-1] == network.nonzero_parameters(final["lenet_300_100"])
 assert all(b <= a for a, b in zip(params, params[1:]))  # число только уменьшается
 
@@ -268,7 +268,7 @@ after_prune = stages["сразу после прореживания"]
 after_retrain = stages["после дообучения"][stages["после дообучения"] != 0].numpy()
 counts = np.histogram(after_retrain, edges)[0]
 print(f"порог fc1 {threshold:.4f}: наименьший оставшийся |w| сразу после прореживания {after_prune[after_prune != 0].abs().min():.4f}")
-print(f"после дообучения: {counts[25]} весов в интервале у нуля, пики {counts[:25].max()} и {counts[25:].max()} по обе стороны")
+print(f"после дообучения: весов в интервале у нуля: {counts[25]}, пики по обе стороны: {counts[:25].max()} и {counts[25:].max()}")
 assert after_prune[after_prune != 0].abs().min() > threshold  # промежуток
 assert counts[25] < counts[:25].max() / 2 and counts[25] < counts[25:].max() / 2  # бимодальное
 
@@ -433,7 +433,7 @@ bare_border = border & (kept_per_pixel == 0)
 print(f"пикселей без единого веса: {int((kept_per_pixel == 0).sum())} из 784")
 print(f"пикселей на краю без единого веса: {int(bare_border.sum())} из {int(border.sum())}")
 for i, j in (border & ~bare_border).nonzero().tolist():
-    print(f"  пиксель на краю ({i}, {j}) сохраняет {int(kept_per_pixel[i, j])}: чернила на нём в {100 * inked[i, j]:.3f}% обучающих изображений")
+    print(f"  пиксель на краю ({i}, {j}) сохраняет весов: {int(kept_per_pixel[i, j])}; чернила на нём в {100 * inked[i, j]:.3f}% обучающих изображений")
 print(f"пикселей, пустых во всех обучающих изображениях: {int(blank.sum())}, весов у них осталось: {int(kept_per_pixel[blank].sum())}")
 assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() == 0
 
@@ -459,7 +459,7 @@ for name in ("lenet_300_100", "lenet5"):
     errors = train.evaluate(baseline[name]), train.evaluate(final[name])
     measured[name] = dict(errors=errors, rate=before / after)
     paper = papers.LWC_TABLE1[name]
-    cells.append([name, "наша", f"{100 * errors[0]:.2f}% -> {100 * errors[1]:.2f}%", f"{before / 1e3:.0f}K -> {after / 1e3:.0f}K", f"{before / after:.1f}x"])
+    cells.append([name, "наши", f"{100 * errors[0]:.2f}% -> {100 * errors[1]:.2f}%", f"{before / 1e3:.0f}K -> {after / 1e3:.0f}K", f"{before / after:.1f}x"])
     cells.append(["", "статья", f"{100 * paper['error'][0]:.2f}% -> {100 * paper['error'][1]:.2f}%",
                   f"{paper['params'][0] / 1e3:.0f}K -> {paper['params'][1] / 1e3:.0f}K", f"{paper['rate']:d}x"])
     assert before / after >= 12
@@ -467,7 +467,7 @@ for name in ("lenet_300_100", "lenet5"):
 display(plots.table(cells, ["сеть", "", "ошибка на тесте", "параметры", "меньше в"], caption="Таблица 1 (Han et al. 2015), измерено", paper=[1, 3]))
 for name in measured:
     recipe = results[name]["final"]["recipe"]
-    print(f"{name:14s} {recipe['steps']} раундов x {recipe['epochs']} эпох, скорость обучения от {recipe['lr']} (у базовой модели: {baselines.RECIPES[name]['lr']})")
+    print(f"{name:14s} раундов: {recipe['steps']}, эпох в раунде: {recipe['epochs']}, скорость обучения от {recipe['lr']} (у базовой модели: {baselines.RECIPES[name]['lr']})")
 for name, m in measured.items():
     standard_error = (m["errors"][0] * (1 - m["errors"][0]) / 10_000) ** 0.5
     change = m["errors"][1] - m["errors"][0]
@@ -563,12 +563,12 @@ panel = widgets.pruning_panel()
 display(panel.widget)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: в живой тетрадке двигайте слайдер: каждое движение по-настоящему прореживает сеть и оценивает её на 10,000 изображений; в статичных слайдах пролистайте кадры (0, 50, 80, 90, 95, 99%). Серые квадраты — кривая с дообучением, посчитанная заранее. Спросите аудиторию: при какой разреженности ошибка без дообучения взлетает? (около 90% при послойном прореживании). Посмотрите, как после 50% размер CSR опускается ниже плотного. Время: 3 мин.
+# Скажите: в живой тетрадке двигайте ползунок: каждое движение по-настоящему прореживает сеть и оценивает её на 10,000 изображений; в статичной презентации пролистайте кадры (0, 50, 80, 90, 95, 99%). Серые квадраты — кривая с дообучением, посчитанная заранее. Спросите аудиторию: при какой разреженности ошибка без дообучения взлетает? (около 90% при послойном прореживании). Посмотрите, как после 50% размер CSR опускается ниже плотного. Время: 3 мин.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 7. Проредите сами: шесть настроек
 #
-# Без ядра (в статичных слайдах) панель не двигается: вот она при шести значениях разреженности,
+# Без ядра (в статичной презентации) панель не двигается: вот она при шести значениях разреженности,
 # по одному на каждое нажатие стрелки вправо. Провал в гистограмме открывается; после 90% ошибка
 # взлетает.
 
@@ -582,7 +582,7 @@ plots.frames(
 )
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: замена слайдера в статичных слайдах: каждое нажатие стрелки вправо — ещё одна
+# Скажите: замена ползунка в статичной презентации: каждое нажатие стрелки вправо — ещё одна
 # разреженность; смотрите, как открывается провал в гистограмме, а ошибка остаётся ровной примерно
 # до 90%, а потом взлетает. Спросите аудиторию: где бы вы остановились без дообучения? Время: 1,5 мин.
 
@@ -591,7 +591,7 @@ for sparsity in (0, 50, 90, 99):
     shown = panel.update(sparsity=sparsity, scope="layer")
     print(
         f"вживую, послойно {sparsity:2d}%: ошибка {100 * shown['error']:6.2f}% на {shown['test_images']:,} изображениях, "
-        f"{shown['nonzero_weights']:7,d} весов, плотно {shown['dense_kb']:7.1f} КБ, CSR {shown['csr_kb']:7.1f} КБ"
+        f"весов {shown['nonzero_weights']:7,d}, плотно {shown['dense_kb']:7.1f} КБ, CSR {shown['csr_kb']:7.1f} КБ"
     )
 retrained = dict(zip(experiment.GRID, r300["iterative"]["layer"]))
 print(f"посчитано заранее: прорежено до 90% и дообучено, ошибка {100 * retrained[0.9]:.2f}%")
@@ -608,7 +608,7 @@ shown = panel.update()  # обратно к положениям элемент�
 #
 # Одна точка серой кривой по-настоящему: LeNet-300-100, послойно прореженная до 95% (её ошибка
 # подскакивает), затем одна эпоха SGD на 60,000 обучающих изображениях — несколько секунд на CPU
-# ноутбука. Маски сохраняются: прореженные веса остаются ровно нулевыми. С фиксированным seed и на
+# ноутбука. Маски сохраняются: прореженные веса остаются ровно нулевыми. С фиксированным зерном генератора и на
 # одном потоке torch, поэтому напечатанные цифры одинаковы при каждом запуске.
 
 # %% slideshow={"slide_type": "fragment"}
