@@ -5,6 +5,7 @@ import pytest
 import torch
 from torch import nn
 
+import coursekit
 from coursekit import factorization, kmeans_fast, pruning, quantization, train, widgets
 from coursekit.experiments import baselines
 
@@ -170,3 +171,43 @@ def test_lenet5_panel_says_how_many_images_it_uses():
     panel = widgets.pruning_panel("lenet5")
     assert panel.shown["test_images"] == _live.IMAGES["lenet5"]
     assert f"{_live.IMAGES['lenet5']:,} test images" in one_line(panel)
+
+
+@pytest.fixture
+def russian():
+    coursekit.set_language("ru")
+    yield
+    coursekit.set_language("en")
+
+
+def _check_figures_and_texts(language):
+    from coursekit import plots
+
+    for make, move in (
+        (widgets.pruning_panel, dict(sparsity=90)),
+        (widgets.quantization_panel, dict(bits=3)),
+        (widgets.factorization_panel, dict(rank=20)),
+    ):
+        panel = make()
+        shown = panel.update(**move)
+        assert "problem" not in shown
+        assert plots.check_layout(panel.figure) == [], f"{make.__name__} in {language}"
+        titles = [ax.get_title() for ax in panel.figure.axes]
+        assert any("LeNet-300-100" in title for title in titles) and not any("lenet_300_100" in t for t in titles)
+        legend = [t.get_text() for t in panel.figure.legends[0].get_texts()]
+        assert len(legend) == 2 and any(("precomputed" if language == "en" else "предвычислено") in t for t in legend)
+        yield panel
+
+
+def test_panels_are_readable_in_english():
+    for panel in _check_figures_and_texts("en"):
+        assert "test error" in one_line(panel)
+
+
+def test_panels_speak_russian(russian):
+    for panel in _check_figures_and_texts("ru"):
+        label = one_line(panel)
+        assert "ошибка на тесте" in label and "test error" not in label
+        assert "вживую" in label and "live" not in label.replace("вживую", "")
+    panel = widgets.pruning_panel(fresh_model(), prune=lambda weight, sparsity: 1 / 0, images=500)
+    assert "не удаётся вычислить" in one_line(panel) and "вызвала исключение ZeroDivisionError" in one_line(panel)

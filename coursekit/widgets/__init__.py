@@ -17,6 +17,7 @@ control to ``update(**values)`` and returns that object; ``figure_png`` / ``canv
 matplotlib figure into the PNG an image widget shows.
 """
 
+from . import _messages  # noqa: F401  (the panels' texts join coursekit's message catalogue)
 from .factorization import factorization_panel
 from .pruning import pruning_panel
 from .quantization import quantization_panel

@@ -28,11 +28,20 @@ from torch.nn.utils import parametrize
 
 from .. import arguments, network
 from ..data import load_mnist
+from ..i18n import message
+from . import _messages  # noqa: F401  (the panels' texts join the catalogue)
 
 # How many test images a course model is evaluated on by default (None: all 10,000). LeNet-5 costs
 # 4.6 MFLOPs an image, 9x LeNet-300-100: 400 images is the largest subset that keeps a move within
 # the budget (p50 50 ms, p95 100 ms) on a quiet 2-core CPU (benchmarks/bench_live.py scans subsets).
 IMAGES = {"lenet_300_100": None, "lenet5": 400}
+# What titles call the course's models (their names in code are lenet_300_100, lenet5).
+DISPLAY_NAMES = {"lenet_300_100": "LeNet-300-100", "lenet5": "LeNet-5"}
+
+
+def display_name(name):
+    """``"LeNet-300-100"`` for ``"lenet_300_100"``; "your model" (translated) for ``None``."""
+    return DISPLAY_NAMES.get(name, name) if name else message("widgets.model.yours")
 
 
 class Problem(Exception):
@@ -72,14 +81,12 @@ class Evaluator:
 
     def __init__(self, model, images=None):
         if not isinstance(model, nn.Module):
-            raise Problem(f"model must be a torch nn.Module, got {type(model).__name__}")
+            raise Problem(message("widgets.problem.not_module", type=type(model).__name__))
         self.model = _plain_copy(model)
         self.layers = network.layers(self.model)
         if not self.layers:
-            raise Problem(
-                f"this model has no layer to compress: it needs nn.Linear or nn.Conv2d layers "
-                f"(it has {', '.join(sorted({type(m).__name__ for m in model.modules()})) or 'none'})"
-            )
+            has = ", ".join(sorted({type(m).__name__ for m in model.modules()}))
+            raise Problem(message("widgets.problem.no_layer", has=has or message("widgets.problem.nothing")))
         paths = {module: path for path, module in self.model.named_modules()}
         self.paths = {name: f"{paths[module]}.weight" for name, module in self.layers.items()}
         self.weights = {name: network.weight(module).clone() for name, module in self.layers.items()}
@@ -98,7 +105,8 @@ class Evaluator:
             logits = torch.func.functional_call(self.model, replaced, (self.images,))
         except Exception as error:
             shape = "x".join(map(str, self.images.shape))
-            raise Problem(f"the model failed on {shape} MNIST test images: {type(error).__name__}: {error}") from None
+            failed = message("widgets.problem.model_failed", shape=shape, error=type(error).__name__, text=error)
+            raise Problem(failed) from None
         return int((logits.argmax(1) != self.labels).sum()) / len(self.labels)
 
 
@@ -155,7 +163,7 @@ class Latest:
 
 def problem_line(text):
     """The HTML of a one-line problem shown on a panel."""
-    return f'<span style="color:#b00020"><b>cannot compute:</b> {html.escape(str(text))}</span>'
+    return f'<span style="color:#b00020"><b>{message("widgets.cannot_compute")}</b> {html.escape(str(text))}</span>'
 
 
 def live_panel(controls, compute, show, outputs):
@@ -185,7 +193,7 @@ def live_panel(controls, compute, show, outputs):
             except Problem as problem:
                 shown = {"problem": str(problem)}
             except Exception as error:  # a student's function or model raised: one line, not a traceback
-                shown = {"problem": f"{type(error).__name__}: {error}"}
+                shown = {"problem": message("widgets.problem.exception", error=type(error).__name__, text=error)}
             if stale():
                 raise Superseded
             show(shown)
@@ -195,7 +203,7 @@ def live_panel(controls, compute, show, outputs):
     def current(values):
         unknown = sorted(set(values) - set(controls))
         if unknown:
-            raise ValueError(f"unknown control {unknown[0]!r}: this panel has {list(controls)}")
+            raise ValueError(message("widgets.problem.unknown_control", name=unknown[0], controls=list(controls)))
         checked = {keyword: control_value(controls[keyword], keyword, value) for keyword, value in values.items()}
         return {**{keyword: control.value for keyword, control in controls.items()}, **checked}
 
@@ -272,7 +280,10 @@ def call_student(function, args, what):
         shown = ", ".join(
             "weight" if isinstance(a, torch.Tensor) else f"{a:g}" if isinstance(a, float) else repr(a) for a in args
         )
-        raise Problem(f"{name}({shown}) raised {type(error).__name__}: {error} (on {what})") from None
+        call = f"{name}({shown})"
+        raise Problem(
+            message("widgets.problem.raised", call=call, error=type(error).__name__, text=error, what=what)
+        ) from None
 
 
 def as_tensor(got, function, what):
@@ -281,9 +292,9 @@ def as_tensor(got, function, what):
     try:
         tensor = torch.as_tensor(got)
     except Exception:
-        raise Problem(f"{name} returned {type(got).__name__} for {what}, not a tensor") from None
+        raise Problem(message("widgets.problem.not_tensor", name=name, type=type(got).__name__, what=what)) from None
     if tensor.dtype.is_complex:
-        raise Problem(f"{name} returned dtype {tensor.dtype} for {what}: expected real numbers")
+        raise Problem(message("widgets.problem.complex", name=name, dtype=tensor.dtype, what=what))
     return tensor
 
 
@@ -292,5 +303,5 @@ def precomputed(load, chapter):
     live and its label says which command makes the precomputed curve."""
     try:
         return load(), ""
-    except FileNotFoundError:
-        return None, f" &nbsp; (no precomputed curve: run <code>python -m coursekit.reproduce {chapter}</code>)"
+    except (FileNotFoundError, KeyError):  # not made yet, or made before this model was added
+        return None, message("widgets.no_precomputed", chapter=chapter)

@@ -9,19 +9,50 @@ tests and benchmarks drive a panel from Python, without a browser.
 import io
 from types import SimpleNamespace
 
-# a panel's picture: 10x2 in at plots.DPI (100) = 1000x200 px: within the 1200 px a 1280x720 slide
-# gives a figure, low enough to fit below the panel's controls, with the course's 11-13 pt (15-18 px) text
-SIZE = (10, 2.0)
+# a panel's picture: 10x3 in at plots.DPI (100) = 1000x300 px: within the 1200 px a 1280x720 slide
+# gives a figure, low enough to fit below the panel's controls (with the legend in a row above the
+# two plots), with the course's 11-13 pt (15-18 px) text
+SIZE = (10, 3.0)
 
 
 def styled():
     """``with styled():`` draws with the course's figure style (``coursekit.plots.RC``) whether or
-    not the notebook called ``plots.style()``: build a panel's figure and draw its text inside it."""
+    not the notebook called ``plots.style()``: build a panel's figure and draw its text inside it.
+    Log axes get plain tick labels (``plots.PlainLogScale``, registered as ``style()`` does)."""
     import matplotlib
+    from matplotlib import scale
 
     from .. import plots
 
+    if scale._scale_mapping.get("log") is not plots.PlainLogScale:  # once: what plots.style() registers
+        scale.register_scale(plots.PlainLogScale)
     return matplotlib.rc_context(plots.RC)
+
+
+def live_figure():
+    """``(fig, (left, right))``: a live panel's figure, ``SIZE``, two axes side by side (the curve,
+    and what a move changes), drawn off-screen (Agg). Its layout is computed by matplotlib
+    (constrained, room for a figure ``legend`` above the plots) and fixed by ``freeze``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .. import plots
+
+    fig = Figure(figsize=SIZE, dpi=plots.DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(1, 2)
+
+
+def legend(fig, handles):
+    """The curve's legend in one row above both plots: it never hides a point of the curves."""
+    return fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), frameon=False)
+
+
+def freeze(fig):
+    """Lay ``fig`` out once and keep that layout: the blitted backgrounds and the live artists
+    drawn over them must agree on where the axes are."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
 
 
 def figure_png(fig):

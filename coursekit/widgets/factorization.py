@@ -5,8 +5,9 @@ from torch import nn
 
 from .. import factorization
 from ..experiments import load_json
+from ..i18n import message
 from . import _live
-from ._panel import SIZE, canvas_png, styled
+from ._panel import canvas_png, freeze, legend, live_figure, styled
 
 
 def _student_product(factors, weight, rank, what):
@@ -14,16 +15,26 @@ def _student_product(factors, weight, rank, what):
     name = getattr(factors, "__name__", "factors")
     got = _live.call_student(factors, (weight.clone(), rank), what)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise _live.Problem(f"{name} returned {type(got).__name__} for {what}: expected a pair (A, B)")
+        raise _live.Problem(
+            message("widgets.problem.not_a_pair", name=name, type=type(got).__name__, what=what, pair="(A, B)")
+        )
     A, B = (_live.as_tensor(t, factors, what) for t in got)
     n, m = weight.shape
     if tuple(A.shape) != (n, rank) or tuple(B.shape) != (rank, m):
         raise _live.Problem(
-            f"{name}(weight, {rank}) returned A {tuple(A.shape)} and B {tuple(B.shape)} for {what}, "
-            f"expected A {(n, rank)} and B {(rank, m)}"
+            message(
+                "widgets.factorization.bad_shapes",
+                name=name,
+                rank=rank,
+                got_a=tuple(A.shape),
+                got_b=tuple(B.shape),
+                what=what,
+                want_a=(n, rank),
+                want_b=(rank, m),
+            )
         )
     if not (A.dtype.is_floating_point and B.dtype.is_floating_point):
-        raise _live.Problem(f"{name} returned dtypes {A.dtype} and {B.dtype} for {what}: expected floating point")
+        raise _live.Problem(message("widgets.factorization.bad_dtypes", name=name, a=A.dtype, b=B.dtype, what=what))
     return (A.float() @ B.float()).view_as(weight)
 
 
@@ -49,23 +60,18 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
     """
     import ipywidgets as widgets
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from .. import plots
 
     label, image = widgets.HTML(), widgets.Image(format="png")
-    controls = {"rank": widgets.IntSlider(value=100, min=1, max=100, description="rank kept %")}
+    controls = {"rank": widgets.IntSlider(value=100, min=1, max=100, description=message("widgets.factorization.rank"))}
     try:
         evaluator, name = _live.evaluator(model, images)
         linear = [n for n, m in evaluator.layers.items() if isinstance(m, nn.Linear)]
         layers = linear[:-1] if layers is None else list(layers)
         unknown = [n for n in layers if n not in linear]
         if not layers or unknown:
-            raise _live.Problem(
-                f"no layer to factorize: {'layers ' + str(unknown) + ' are not' if unknown else 'factorize needs'} "
-                f"Linear layers other than the classifier; this model's Linear layers: {linear}"
-            )
+            if unknown:
+                raise _live.Problem(message("widgets.factorization.unknown_layers", unknown=unknown, linear=linear))
+            raise _live.Problem(message("widgets.factorization.no_layer", linear=linear))
     except _live.Problem as problem:
         return _live.problem_panel(controls, str(problem), label)
 
@@ -79,43 +85,47 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
     table, missing = _live.precomputed(load, "factorization") if name else (None, "")
 
     with styled():  # the course style: 100 dpi, 11-13 pt text
-        fig = Figure(figsize=SIZE, dpi=plots.DPI)
-        FigureCanvasAgg(fig)
-        curve_ax, spectrum_ax = fig.subplots(1, 2)
-        curve_ax.set(
-            yscale="log", ylim=(0.3, 100), xlim=(0, 101), xlabel="rank kept (% of full rank)", ylabel="test error (%)"
-        )
+        fig, (curve_ax, spectrum_ax) = live_figure()
+        curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0, 101))
+        curve_ax.set(xlabel=message("widgets.factorization.xlabel"), ylabel=message("widgets.test_error_axis"))
         (live_line,) = curve_ax.plot(
-            [], [], ".-", color="tab:blue", animated=True, label="live: truncated SVD now, no training"
+            [], [], ".-", color="tab:blue", animated=True, label=message("widgets.factorization.live_curve")
         )
         (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+        handles = [live_line]
         if table:
             rows = [r for r in table["rows"] if r.get("error_fine_tuned") is not None]
-            curve_ax.plot(
+            handles += curve_ax.plot(
                 [100 * r["fraction"] for r in rows],
                 [100 * r["error_fine_tuned"] for r in rows],
                 "s--",
                 color="0.45",
-                label="precomputed (reproduce): fine-tuned",
+                label=message("widgets.factorization.precomputed_curve"),
             )
-        curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right")
-        curve_ax.set_title(f"factorized: {', '.join(layers)}")
+        legend(fig, handles)
+        curve_ax.set_title(
+            message("widgets.factorization.title", model=_live.display_name(name), layers=", ".join(layers))
+        )
         for n, S in spectra.items():
             spectrum_ax.semilogy(100 * np.arange(1, len(S) + 1) / len(S), S, label=n)
-        spectrum_ax.set(xlabel="rank (% of full rank)", ylabel="singular value")
+        spectrum_ax.set(
+            xlabel=message("widgets.factorization.spectrum_xlabel"),
+            ylabel=message("widgets.factorization.spectrum_ylabel"),
+            title=message("widgets.factorization.spectrum_title"),
+        )
         spectrum_ax.legend(loc="upper right")
-        spectrum_ax.set_title("singular values, the cut (live)")
         cut = spectrum_ax.axvline(100, color="tab:red", animated=True)
-        fig.tight_layout()
-        fig.canvas.draw()
+        freeze(fig)
         background = fig.canvas.copy_from_bbox(fig.bbox)
     seen = {}
     tested = len(evaluator.labels)
+    # precomputed fine-tuned errors are on all 10,000 test images: say so when the live ones are not
+    on = message("widgets.on_images", images=10_000) if tested < 10_000 else ""
 
     def compute(values, stale):
         percent = values["rank"]
         if not 1 <= percent <= 100:
-            raise ValueError(f"rank={percent!r}: give a percentage of the full rank from 1 to 100")
+            raise ValueError(message("widgets.factorization.bad_rank", rank=percent))
         ranks = {n: max(1, round(percent / 100 * min(weights[n].shape))) for n in layers}
         out = {}
         for n, r in ranks.items():
@@ -123,7 +133,8 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
                 U, S, Vh = svds[n]
                 out[n] = (U[:, :r] * S[:r]) @ Vh[:r]
             else:
-                out[n] = _student_product(factors, weights[n], r, f"layer {n} {tuple(weights[n].shape)}")
+                what = message("widgets.what.layer", layer=n, shape=tuple(weights[n].shape))
+                out[n] = _student_product(factors, weights[n], r, what)
             if stale():
                 raise _live.Superseded
         error = evaluator.error(out)
@@ -156,14 +167,23 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
         if table:
             row = next((r for r in table["rows"] if round(100 * r["fraction"]) == shown["rank"]), None)
             if row and row.get("error_fine_tuned") is not None:
-                fine = f" &nbsp; <i>precomputed, fine-tuned: {100 * row['error_fine_tuned']:.2f}%</i>"
+                fine = message("widgets.factorization.fine_tuned", error=100 * row["error_fine_tuned"], on=on)
         ratio = shown["ratio"]
-        size = f"{ratio:.1f}x smaller than dense" if ratio >= 1 else f"{1 / ratio:.2f}x LARGER than dense"
-        ranks = ", ".join(f"{n} {r}" for n, r in shown["ranks"].items())
-        label.value = (
-            f"<b>live</b>: ranks {ranks}{' (your factors)' if factors else ''}, no training: test error "
-            f"<b>{100 * shown['error']:.2f}%</b> on {tested:,} test images{fine}<br>"
-            f"{shown['parameters']:,} parameters &nbsp; {shown['kb']:.1f} KB ({size})"
+        if ratio >= 1:
+            size = message("widgets.factorization.smaller", ratio=ratio)
+        else:
+            size = message("widgets.factorization.larger", ratio=1 / ratio)
+        line = message(
+            "widgets.factorization.label",
+            live=message("widgets.live"),
+            ranks=", ".join(f"{n} {r}" for n, r in shown["ranks"].items()),
+            yours=message("widgets.factorization.yours") if factors else "",
+            error=message("widgets.test_error_on", error=100 * shown["error"], images=tested),
+            fine=fine,
         )
+        sizes = message("widgets.factorization.sizes", parameters=shown["parameters"], kb=shown["kb"], size=size)
+        label.value = f"{line}<br>{sizes}"
 
-    return _live.live_panel(controls, compute, show, [label, image])
+    panel = _live.live_panel(controls, compute, show, [label, image])
+    panel.figure = fig  # for tests: its layout (coursekit.plots.check_layout)
+    return panel

@@ -4,8 +4,9 @@ import torch
 
 from .. import network
 from ..experiments import pruning as experiments
+from ..i18n import message
 from . import _live
-from ._panel import SIZE, canvas_png, styled
+from ._panel import canvas_png, freeze, legend, live_figure, styled
 
 HISTOGRAM_BINS = 80
 
@@ -16,12 +17,18 @@ def _student_mask(prune, weight, sparsity, what):
     mask = _live.as_tensor(_live.call_student(prune, (weight.clone(), sparsity), what), prune, what)
     if mask.shape != weight.shape:
         raise _live.Problem(
-            f"{name}(weight, {sparsity:g}) returned shape {tuple(mask.shape)} for {what}, "
-            f"expected the weight's shape {tuple(weight.shape)}"
+            message(
+                "widgets.pruning.bad_shape",
+                name=name,
+                sparsity=sparsity,
+                got=tuple(mask.shape),
+                what=what,
+                expected=tuple(weight.shape),
+            )
         )
     mask = mask.to(weight.dtype)
     if not ((mask == 0) | (mask == 1)).all():
-        raise _live.Problem(f"{name}(weight, {sparsity:g}) returned values other than 0 and 1 for {what}")
+        raise _live.Problem(message("widgets.pruning.not_binary", name=name, sparsity=sparsity, what=what))
     return mask
 
 
@@ -46,16 +53,16 @@ def pruning_panel(model=None, prune=None, images=None):
     """
     import ipywidgets as widgets
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from .. import plots
+    from matplotlib.lines import Line2D
 
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
-        "sparsity": widgets.IntSlider(value=0, min=0, max=99, description="sparsity %", continuous_update=True),
+        "sparsity": widgets.IntSlider(
+            value=0, min=0, max=99, description=message("widgets.pruning.sparsity"), continuous_update=True
+        ),
         "scope": widgets.ToggleButtons(
-            options=[("layer-wise", "layer"), ("global", "global")], description="threshold"
+            options=[(message(f"widgets.pruning.{scope}"), scope) for scope in ("layer", "global")],
+            description=message("widgets.pruning.threshold"),
         ),
     }
     try:
@@ -72,9 +79,10 @@ def pruning_panel(model=None, prune=None, images=None):
         global_order = torch.sort(flat.abs(), stable=True).indices
     biases = 4 * sum(m.bias.numel() for m in evaluator.layers.values() if m.bias is not None)
     dense_kb = (sum(network.dense_bytes(w) for w in weights.values()) + biases) / 1024
-    load = lambda: experiments.load_results()[name]["iterative"]
-    precomputed, missing = _live.precomputed(load, "pruning") if name else (None, "")
-    on = f" on {experiments.TEST_IMAGES[name]:,} images" if name and experiments.TEST_IMAGES[name] else ""
+    results, missing = _live.precomputed(lambda: experiments.load_results()[name], "pruning") if name else (None, "")
+    precomputed = results["iterative"] if results else None  # test errors, drawn only (nothing is chosen on them)
+    curve_images = results.get("curves_test_images", experiments.TEST_IMAGES[name]) if results else None
+    on = message("widgets.on_images", images=curve_images) if curve_images else ""
     tested = len(evaluator.labels)
 
     def pruned(sparsity, scope, stale):
@@ -92,43 +100,41 @@ def pruning_panel(model=None, prune=None, images=None):
         if scope == "layer":
             out = {}
             for n, w in weights.items():
-                out[n] = w * _student_mask(prune, w, sparsity, f"layer {n} {tuple(w.shape)}")
+                out[n] = w * _student_mask(
+                    prune, w, sparsity, message("widgets.what.layer", layer=n, shape=tuple(w.shape))
+                )
                 if stale():
                     raise _live.Superseded
             return out
-        cut = flat * _student_mask(prune, flat, sparsity, f"all {flat.numel():,} weights at once (global)")
+        cut = flat * _student_mask(prune, flat, sparsity, message("widgets.pruning.all_weights", count=flat.numel()))
         return {n: part.view_as(weights[n]) for n, part in zip(layer_names, cut.split(sizes))}
 
     # the figure: drawn once, then blitted (a move pastes the background, draws the live artists)
     limit = float(flat.abs().max()) or 1.0
     edges = np.linspace(-limit, limit, HISTOGRAM_BINS + 1)
     with styled():  # the course style: 100 dpi, 11-13 pt text
-        fig = Figure(figsize=SIZE, dpi=plots.DPI)
-        FigureCanvasAgg(fig)
-        curve_ax, hist_ax = fig.subplots(1, 2)
-        curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0, 100), xlabel="weights pruned (%)", ylabel="test error (%)")
-        backgrounds = {}
+        fig, (curve_ax, hist_ax) = live_figure()
+        curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0, 100))
+        curve_ax.set(xlabel=message("widgets.pruning.xlabel"), ylabel=message("widgets.test_error_axis"))
         (live_line,) = curve_ax.plot(
-            [], [], ".-", color="tab:blue", animated=True, label="live: pruned now, no retraining"
+            [], [], ".-", color="tab:blue", animated=True, label=message("widgets.pruning.live_curve")
         )
         (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
         stairs = hist_ax.stairs(np.ones(HISTOGRAM_BINS), edges, fill=True, animated=True)
-        hist_ax.set(yscale="log", ylim=(0.8, 3 * flat.numel()), xlim=(edges[0], edges[-1]), xlabel="weight value")
-        hist_ax.set_title("nonzero weights of all layers (live)")
+        hist_ax.set(yscale="log", ylim=(0.8, 3 * flat.numel()), xlim=(edges[0], edges[-1]))
+        hist_ax.set(xlabel=message("widgets.weight_value"), title=message("widgets.pruning.histogram_title"))
+        style = dict(color="0.45", linestyle="--", marker="s", label=message("widgets.pruning.precomputed_curve"))
+        legend(fig, [live_line, Line2D([], [], **style)] if precomputed else [live_line])
+        backgrounds = {}
         for scope in ("layer", "global"):
             for line in curve_ax.lines[2:]:
                 line.remove()
             if precomputed:
-                curve_ax.plot(
-                    [100 * g for g in experiments.GRID],
-                    [100 * e for e in precomputed[scope]],
-                    "s--",
-                    color="0.45",
-                    label="precomputed (reproduce): pruned + retrained",
-                )
-            curve_ax.set_title(f"{'layer-wise' if scope == 'layer' else 'global'} threshold")
-            curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper left")
-            fig.tight_layout()
+                curve_ax.plot([100 * g for g in experiments.GRID], [100 * e for e in precomputed[scope]], **style)
+            scope_name = message(f"widgets.pruning.{scope}")
+            curve_ax.set_title(message("widgets.pruning.title", model=_live.display_name(name), scope=scope_name))
+            if not backgrounds:
+                freeze(fig)  # one layout for both backgrounds
             fig.canvas.draw()
             backgrounds[scope] = fig.canvas.copy_from_bbox(fig.bbox)
     seen = {"layer": {}, "global": {}}  # what this panel computed so far: the live curve
@@ -136,9 +142,9 @@ def pruning_panel(model=None, prune=None, images=None):
     def compute(values, stale):
         percent, scope = values["sparsity"], values["scope"]
         if scope not in seen:
-            raise ValueError(f"scope={scope!r}: choose 'layer' (one threshold per layer) or 'global' (one for all)")
+            raise ValueError(message("widgets.pruning.bad_scope", scope=scope))
         if not 0 <= percent <= 99:
-            raise ValueError(f"sparsity={percent!r}: give a percentage from 0 to 99")
+            raise ValueError(message("widgets.pruning.bad_sparsity", sparsity=percent))
         out = pruned(percent / 100, scope, stale)
         if stale():
             raise _live.Superseded
@@ -174,17 +180,22 @@ def pruning_panel(model=None, prune=None, images=None):
         percent = shown["sparsity"]
         retrained = missing
         if precomputed and percent / 100 in experiments.GRID:
-            retrained = (
-                f" &nbsp; <i>precomputed, retrained at {percent}%: "
-                f"{100 * precomputed[scope][experiments.GRID.index(percent / 100)]:.2f}%{on}</i>"
-            )
-        label.value = (
-            f"<b>live</b>: {percent}% of weights pruned ({'layer-wise' if scope == 'layer' else 'global'}"
-            f"{', your prune function' if prune else ''}), no retraining: "
-            f"test error <b>{100 * shown['error']:.2f}%</b> "
-            f"on {tested:,} test images{retrained}<br>"
-            f"nonzero weights {shown['nonzero_weights']:,} &nbsp; dense {shown['dense_kb']:.1f} KB &nbsp; "
-            f"sparse (CSR) {shown['csr_kb']:.1f} KB"
+            error = 100 * precomputed[scope][experiments.GRID.index(percent / 100)]
+            retrained = message("widgets.pruning.retrained", percent=percent, error=error, on=on)
+        line = message(
+            "widgets.pruning.label",
+            live=message("widgets.live"),
+            percent=percent,
+            scope=message(f"widgets.pruning.{scope}"),
+            yours=message("widgets.pruning.yours") if prune else "",
+            error=message("widgets.test_error_on", error=100 * shown["error"], images=tested),
+            retrained=retrained,
         )
+        sizes = message(
+            "widgets.pruning.sizes", nonzero=shown["nonzero_weights"], dense=shown["dense_kb"], csr=shown["csr_kb"]
+        )
+        label.value = f"{line}<br>{sizes}"
 
-    return _live.live_panel(controls, compute, show, [label, image])
+    panel = _live.live_panel(controls, compute, show, [label, image])
+    panel.figure = fig  # for tests: its layout (coursekit.plots.check_layout)
+    return panel

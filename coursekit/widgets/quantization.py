@@ -5,8 +5,9 @@ from torch import nn
 
 from .. import kmeans_fast, quantization
 from ..experiments import quantization as experiments
+from ..i18n import message
 from . import _live
-from ._panel import SIZE, canvas_png, styled
+from ._panel import canvas_png, freeze, legend, live_figure, styled
 
 
 def _student_codebook(kmeans, x, k, init, what):
@@ -14,22 +15,30 @@ def _student_codebook(kmeans, x, k, init, what):
     name = getattr(kmeans, "__name__", "kmeans")
     got = _live.call_student(kmeans, (x.clone(), k, init), what)
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise _live.Problem(f"{name} returned {type(got).__name__} for {what}: expected a pair (codebook, indices)")
+        pair = "(codebook, indices)"
+        raise _live.Problem(
+            message("widgets.problem.not_a_pair", name=name, type=type(got).__name__, what=what, pair=pair)
+        )
     codebook, indices = (_live.as_tensor(t, kmeans, what) for t in got)
     if codebook.numel() > k:
-        raise _live.Problem(f"{name} returned a codebook of {codebook.numel()} values for {what}: at most k = {k}")
+        raise _live.Problem(message("widgets.quantization.too_many", name=name, count=codebook.numel(), what=what, k=k))
     if indices.shape != x.shape:
+        got, expected = tuple(indices.shape), tuple(x.shape)
         raise _live.Problem(
-            f"{name} returned indices of shape {tuple(indices.shape)} for {what}, expected {tuple(x.shape)}"
+            message("widgets.quantization.bad_indices_shape", name=name, got=got, what=what, expected=expected)
         )
     if indices.dtype.is_floating_point or indices.dtype == torch.bool:
-        raise _live.Problem(f"{name} returned indices of dtype {indices.dtype} for {what}: expected integers")
+        raise _live.Problem(
+            message("widgets.quantization.bad_indices_dtype", name=name, dtype=indices.dtype, what=what)
+        )
     if len(indices) and not (0 <= int(indices.min()) and int(indices.max()) < codebook.numel()):
-        raise _live.Problem(f"{name} returned indices outside 0..{codebook.numel() - 1} for {what}")
+        raise _live.Problem(
+            message("widgets.quantization.indices_range", name=name, last=codebook.numel() - 1, what=what)
+        )
     return codebook.flatten().float(), indices.long()
 
 
-def quantization_panel(model=None, kmeans=None, images=None):
+def quantization_panel(model=None, kmeans=None, images=None, warm=True):
     """Notebook 02, live: weight sharing by k-means, with bits per fc layer (and per conv layer,
     when ``model`` has some) and the centroid initialization, computed on each move.
 
@@ -39,6 +48,10 @@ def quantization_panel(model=None, kmeans=None, images=None):
         kmeans: your ``kmeans(x, k, init) -> (codebook, indices)`` (``quantization.kmeans_1d``'s
             signature); ``None``: ``kmeans_fast.kmeans_1d``, the same clusters as the plain one.
         images: how many test images to evaluate on (``None``: 10,000; 400 for LeNet-5).
+        warm: with ``kmeans=None``, compute every layer's codebook for all 8 bit widths and 4 inits
+            when the panel is built (LeNet-300-100: about 1 s), so that no move waits for k-means
+            (8-bit k-means to convergence takes 35-200 ms a layer); the label says so. Never done
+            with your ``kmeans``: each move calls it.
 
     A move clusters each layer's nonzero weights into 2^bits shared values (zeros stay zero),
     evaluates the network and redraws: error vs bits (each setting computed so far, live) beside
@@ -50,23 +63,24 @@ def quantization_panel(model=None, kmeans=None, images=None):
     """
     import ipywidgets as widgets
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
-    from matplotlib.figure import Figure
-
-    from .. import plots
+    from matplotlib.lines import Line2D
 
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
-        "bits": widgets.IntSlider(value=4, min=1, max=8, description="fc bits"),
-        "init": widgets.Dropdown(options=list(quantization.INITS), value="linear", description="init"),
+        "bits": widgets.IntSlider(value=4, min=1, max=8, description=message("widgets.quantization.fc_bits")),
+        "init": widgets.Dropdown(
+            options=list(quantization.INITS), value="linear", description=message("widgets.quantization.init")
+        ),
     }
     try:
         evaluator, name = _live.evaluator(model, images)
     except _live.Problem as problem:
         return _live.problem_panel(controls, str(problem), label)
     if any(isinstance(m, nn.Conv2d) for m in evaluator.layers.values()):
-        controls["conv_bits"] = widgets.IntSlider(value=8, min=1, max=8, description="conv bits")
+        controls["conv_bits"] = widgets.IntSlider(
+            value=8, min=1, max=8, description=message("widgets.quantization.conv_bits")
+        )
 
     weights = evaluator.weights
     nonzero = {n: w.flatten() != 0 for n, w in weights.items()}
@@ -82,7 +96,9 @@ def quantization_panel(model=None, kmeans=None, images=None):
             book, indices = kmeans_fast.kmeans_1d(x, k, init)
             memo[key] = book, indices.to(torch.uint8 if k <= 256 else torch.int64)
             return memo[key]
-        return _student_codebook(kmeans, x, k, init, f"layer {layer} ({x.numel():,} nonzero weights)")
+        return _student_codebook(
+            kmeans, x, k, init, message("widgets.quantization.nonzero", layer=layer, count=x.numel())
+        )
 
     def quantized(bits, conv_bits, init, stale):
         """``({layer: quantized weight}, (codebook, weights per shared value) of the shown layer)``."""
@@ -119,28 +135,29 @@ def quantization_panel(model=None, kmeans=None, images=None):
     shown_layer = max(weights, key=lambda n: weights[n].numel())
     values = weights[shown_layer][weights[shown_layer] != 0].numpy()
     counts_all, edges = np.histogram(values, bins=100)
-    with styled():  # the course style: 100 dpi, 11-13 pt text
-        fig = Figure(figsize=SIZE, dpi=plots.DPI)
-        FigureCanvasAgg(fig)
-        curve_ax, hist_ax = fig.subplots(1, 2)
-        curve_ax.set(
-            yscale="log", ylim=(0.3, 100), xlim=(0.5, 8.5), xlabel="bits per fc weight", ylabel="test error (%)"
-        )
-        (live_line,) = curve_ax.plot(
-            [], [], ".-", color="tab:blue", animated=True, label="live: quantized now, no training"
-        )
-        (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
-        hist_ax.stairs(np.maximum(counts_all, 0.8), edges, fill=True, color="0.75")
-        hist_ax.set(yscale="log", ylim=(0.8, 3 * len(values)), xlabel="weight value")
-        hist_ax.set_title(f"{shown_layer}: {len(values):,} weights, shared values (red)")
-        centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
-        hist_ax.add_collection(centroids)
     conv = "conv_bits" in controls
-    backgrounds = {}
 
     def precomputed_curve(init, conv_bits):
         errors = [(b, tuned_error(conv_bits if conv else 32, b, init)) for b in range(1, 9)]
         return [(b, e) for b, e in errors if e is not None]
+
+    with styled():  # the course style: 100 dpi, 11-13 pt text
+        fig, (curve_ax, hist_ax) = live_figure()
+        curve_ax.set(yscale="log", ylim=(0.3, 100), xlim=(0.5, 8.5))
+        curve_ax.set(xlabel=message("widgets.quantization.xlabel"), ylabel=message("widgets.test_error_axis"))
+        (live_line,) = curve_ax.plot(
+            [], [], ".-", color="tab:blue", animated=True, label=message("widgets.quantization.live_curve")
+        )
+        (marker,) = curve_ax.plot([], [], "o", color="tab:red", markersize=8, animated=True)
+        hist_ax.stairs(np.maximum(counts_all, 0.8), edges, fill=True, color="0.75")
+        hist_ax.set(yscale="log", ylim=(0.8, 3 * len(values)), xlabel=message("widgets.weight_value"))
+        hist_ax.set_title(message("widgets.quantization.histogram_title", layer=shown_layer, count=len(values)))
+        centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
+        hist_ax.add_collection(centroids)
+        style = dict(color="0.45", linestyle="--", marker="s", label=message("widgets.quantization.precomputed_curve"))
+        legend(fig, [live_line, Line2D([], [], **style)] if precomputed else [live_line])
+        freeze(fig)  # one layout for every background
+    backgrounds = {}
 
     def background(init, conv_bits):
         if (init, conv_bits) not in backgrounds:
@@ -149,22 +166,28 @@ def quantization_panel(model=None, kmeans=None, images=None):
                     line.remove()
                 points = precomputed_curve(init, conv_bits)
                 if points:
-                    curve_ax.plot(
-                        [b for b, _ in points],
-                        [100 * e for _, e in points],
-                        "s--",
-                        color="0.45",
-                        label="precomputed (reproduce): fine-tuned codebooks",
-                    )
-                curve_ax.set_title(f"init {init}" + (f", conv layers at {conv_bits} bits" if conv else ""))
-                curve_ax.legend(handles=curve_ax.lines[:1] + curve_ax.lines[2:], loc="upper right")
-                fig.tight_layout()
+                    curve_ax.plot([b for b, _ in points], [100 * e for _, e in points], **style)
+                model = _live.display_name(name)
+                if conv:
+                    title = message("widgets.quantization.title_conv", model=model, init=init, bits=conv_bits)
+                else:
+                    title = message("widgets.quantization.title", model=model, init=init)
+                curve_ax.set_title(title)
                 fig.canvas.draw()
                 backgrounds[init, conv_bits] = fig.canvas.copy_from_bbox(fig.bbox)
         return backgrounds[init, conv_bits]
 
     seen = {}
     tested = len(evaluator.labels)
+    # precomputed fine-tuned errors are on all 10,000 test images: say so when the live ones are not
+    on = message("widgets.on_images", images=10_000) if tested < 10_000 else ""
+    warmed = ""
+    if kmeans is None and warm:  # every codebook a move can ask for, now: a first visit costs no k-means
+        for init in quantization.INITS:
+            for bits in range(1, 9):
+                for layer in weights:
+                    codebook(layer, bits, init, _live._never)
+        warmed = message("widgets.quantization.warmed", settings=8 * len(quantization.INITS))
 
     def compute(values, stale):
         bits, init, conv_bits = values["bits"], values["init"], values.get("conv_bits", 32)
@@ -172,7 +195,7 @@ def quantization_panel(model=None, kmeans=None, images=None):
         if conv:
             quantization.check_bits(conv_bits)
         if init not in quantization.INITS:
-            raise ValueError(f"init={init!r}: choose one of {list(quantization.INITS)}")
+            raise ValueError(message("widgets.quantization.bad_init", init=init, inits=list(quantization.INITS)))
         out, (book, counts) = quantized(bits, conv_bits, init, stale)
         error = evaluator.error(out)
         seen.setdefault((init, conv_bits), {})[bits] = error
@@ -204,15 +227,26 @@ def quantization_panel(model=None, kmeans=None, images=None):
             ax.draw_artist(artist)
         image.value = canvas_png(fig)
         tuned = tuned_error(conv_bits if conv else 32, shown["bits"], init)
-        fine = f" &nbsp; <i>precomputed, fine-tuned: {100 * tuned:.2f}%</i>" if tuned is not None else ""
-        fine += missing
-        bits_text = f"fc {shown['bits']} bits" + (f", conv {conv_bits} bits" if conv else "")
-        label.value = (
-            f"<b>live</b>: {bits_text}, init {init}{', your k-means' if kmeans else ''}, no training: "
-            f"test error <b>{100 * shown['error']:.2f}%</b> on {tested:,} test images{fine}<br>"
-            f"{shown['kb']:.1f} KB, {shown['rate']:.1f}x smaller than float32 (DC Eq. 1, biases included)"
+        fine = missing
+        if tuned is not None:
+            fine = message("widgets.quantization.fine_tuned", error=100 * tuned, on=on)
+        if conv:
+            bits_text = message("widgets.quantization.bits_conv", bits=shown["bits"], conv_bits=conv_bits)
+        else:
+            bits_text = message("widgets.quantization.bits", bits=shown["bits"])
+        line = message(
+            "widgets.quantization.label",
+            live=message("widgets.live"),
+            bits=bits_text,
+            init=init,
+            yours=message("widgets.quantization.yours") if kmeans else "",
+            error=message("widgets.test_error_on", error=100 * shown["error"], images=tested),
+            fine=fine,
         )
+        sizes = message("widgets.quantization.sizes", kb=shown["kb"], rate=shown["rate"])
+        label.value = f"{line}<br>{sizes}{warmed}"
 
     panel = _live.live_panel(controls, compute, show, [label, image])
-    panel.forget = memo.clear  # for benchmarks: time moves that run k-means
+    panel.figure = fig  # for tests: its layout (coursekit.plots.check_layout)
+    panel.forget = memo.clear  # for benchmarks: time moves that run k-means (what warm=True spares a move)
     return panel

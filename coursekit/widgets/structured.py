@@ -14,6 +14,7 @@ def structured_panel():
 
     from .. import arguments, plots
     from ..experiments import structured as experiment
+    from ..i18n import message
     from ._panel import figure_png, panel, styled
 
     points = experiment.load("trajectories")["lenet5"]["taylor"]
@@ -23,7 +24,11 @@ def structured_panel():
         fig, ax = plt.subplots(figsize=(6, 2.5), dpi=plots.DPI)
         ax.plot([p["flops"] / 1e6 for p in points], [100 * p["error"] for p in points], ".-", color="tab:blue")
         (marker,) = ax.plot([], [], "o", color="tab:red", markersize=10)
-        ax.set(xlabel="MFLOPs per image", ylabel="test error (%)", title="LeNet-5, Taylor pruning")
+        ax.set(
+            xlabel=message("widgets.structured.xlabel"),
+            ylabel=message("widgets.test_error_axis"),
+            title=message("widgets.structured.title"),
+        )
         fig.tight_layout()
         frames = []  # one PNG per step, drawn once here so that a slider move only swaps images
         for point in points:
@@ -35,21 +40,26 @@ def structured_panel():
     def update(kept):
         kept = arguments.number(kept, "kept")  # a number; its range is checked below
         if not fractions[-1] - 1e-9 <= kept <= 1:
-            raise ValueError(
-                f"kept={kept!r}: the fraction of feature maps kept must be between "
-                f"{fractions[-1]:.3f} (the last precomputed step) and 1"
-            )
+            raise ValueError(message("widgets.structured.bad_kept", kept=kept, low=fractions[-1]))
         step = next(i for i, f in enumerate(fractions) if f <= kept + 1e-9)
         point = points[step]
         image.value = frames[step]
-        label.value = (
-            f"maps kept: conv1 {point['kept']['conv1']}/20, conv2 {point['kept']['conv2']}/50 &nbsp; "
-            f"test error {100 * point['error']:.2f}% &nbsp; {point['flops'] / 1e6:.2f} MFLOPs &nbsp; "
-            f"{point['latency_ms']:.1f} ms per 256 images"
+        label.value = message(
+            "widgets.structured.label",
+            conv1=point["kept"]["conv1"],
+            conv2=point["kept"]["conv2"],
+            error=100 * point["error"],
+            mflops=point["flops"] / 1e6,
+            latency=point["latency_ms"],
         )
         return {"step": step, **point}
 
     slider = widgets.FloatSlider(
-        value=1.0, min=fractions[-1], max=1.0, step=0.01, description="maps kept", readout_format=".2f"
+        value=1.0,
+        min=fractions[-1],
+        max=1.0,
+        step=0.01,
+        description=message("widgets.structured.kept"),
+        readout_format=".2f",
     )
     return panel({"kept": slider}, update, label, image)
