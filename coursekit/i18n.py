@@ -78,6 +78,14 @@ CATALOGUE = {
         "en": "unknown language {language!r}: choose one of {choices}",
         "ru": "неизвестный язык {language!r}: выберите один из {choices}",
     },
+    # ---- figures and errors of the method modules (plots.py, quantization.py)
+    "plot.size_axis": {"en": "model size (% of the 32-bit model)", "ru": "размер модели (% от 32-битной)"},
+    "plot.test_error_axis": {"en": "test error (%)", "ru": "ошибка на тесте (%)"},
+    "plot.baseline_32bit": {"en": "32-bit baseline", "ru": "исходная 32-битная модель"},
+    "quantization.bits_range": {
+        "en": "bits must be an integer from 1 to 8 (2 to 256 shared values), got {bits!r}",
+        "ru": "bits должно быть целым числом от 1 до 8 (от 2 до 256 общих значений), получено {bits!r}",
+    },
     # ---- checks: the line a check prints
     "check.passed": {
         "en": "{exercise}: passed {cases} cases",
