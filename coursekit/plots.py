@@ -82,13 +82,172 @@ RC = {
 }
 
 
-def style():
+def style(check=True):
     """One look for every notebook figure, sized for the slides (see the module's docstring):
     100 dpi, an 8x3.6 in (800x360 px) default, 11-13 pt text, plain labels on log axes. Figures
     wider than ``MAX_WIDTH_IN`` inches are shrunk on a slide: keep them narrower; leave font sizes
-    to the style (an explicit ``fontsize=8`` is 11 px, too small for the back row)."""
+    to the style (an explicit ``fontsize=8`` is 11 px, too small for the back row).
+
+    With ``check`` (the default), every figure pyplot makes from now on is checked each time it
+    is drawn (shown in a notebook, saved): ``check_layout`` must find no problem, else the
+    drawing raises ``LayoutError`` (in a notebook: a traceback under the cell, which fails nbval).
+    """
     plt.rcParams.update(RC)
     mscale.register_scale(PlainLogScale)
+    hooks = [hook for hook in plt.rcParams["figure.hooks"] if hook != _HOOK]
+    plt.rcParams["figure.hooks"] = hooks + ([_HOOK] if check else [])
+
+
+# --- a figure's layout, checked ----------------------------------------------------------------
+
+OVERLAP_PX = 1  # two texts overlap when their boxes share more than 1 px in x and in y
+_HOOK = "coursekit.plots:watch_layout"  # pyplot calls it with every new figure (rcParams["figure.hooks"])
+_SCIENTIFIC = re.compile(r"\\times\s*10\^|\d[eE][-+]?\d")  # 2x10^0 (mathtext), 2e+05
+
+
+class LayoutError(AssertionError):
+    """A figure with overlapping or cut-off text (the problems ``check_layout`` found)."""
+
+
+def _describe(text):
+    """A text for a message: its string, shortened, without mathtext dollars."""
+    words = text.get_text().replace("$", "").replace("\n", " ")
+    return repr(words if len(words) <= 30 else words[:27] + "...")
+
+
+def _shown(text):
+    return text is not None and text.get_visible() and text.get_text().strip() != ""
+
+
+def _tick_labels(axis, axes_box):
+    """The visible labels of the ticks of ``axis`` inside the axes' span (pyplot keeps labels of
+    ticks outside the view too; they are not drawn)."""
+    labels = []
+    for label in axis.get_majorticklabels() + axis.get_minorticklabels():
+        if not _shown(label):
+            continue
+        x, y = label.get_position()
+        position = label.get_transform().transform((x, y))
+        along = position[0] if axis.axis_name == "x" else position[1]
+        low, high = (axes_box.x0, axes_box.x1) if axis.axis_name == "x" else (axes_box.y0, axes_box.y1)
+        if low - 0.5 <= along <= high + 0.5:
+            labels.append(label)
+    return labels
+
+
+def _overlap(a, b):
+    """Whether boxes ``a`` and ``b`` (display pixels) share more than ``OVERLAP_PX`` in x and in y."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return width > OVERLAP_PX and height > OVERLAP_PX
+
+
+def _sticks_out(box, frame):
+    """How many pixels ``box`` reaches beyond ``frame`` on its worst side (0: inside)."""
+    return max(frame.x0 - box.x0, box.x1 - frame.x1, frame.y0 - box.y0, box.y1 - frame.y1, 0)
+
+
+def _pairs(names):
+    """``[("a", "b"), ...]`` as one short phrase: 'a' and 'b', 'c' and 'd' (and 3 more pairs)."""
+    shown = ", ".join(f"{a} and {b}" for a, b in names[:2])
+    return shown + (f" (and {len(names) - 2} more pairs)" if len(names) > 2 else "")
+
+
+def check_layout(fig, renderer=None, tight=True):
+    """The layout problems of a figure, one line each (``[]``: none). A problem is
+    - two neighbouring tick labels of one axis that overlap (too many ticks, or labels too long);
+    - a tick label in scientific notation (2x10^0, 2e+05) where a plain number reads better;
+    - a text placed with ``ax.text``/``ax.annotate`` that leaves its axes (unless ``ax.axis("off")``);
+    - two texts that overlap: titles, axis labels, tick labels, ``ax.text`` labels, legends, of all
+      axes; or a text of one axes over another axes (a y label over the subplot on its left);
+    - with ``tight`` (the figure is shown cropped to what it draws, ``bbox_inches="tight"``, as in a
+      notebook and in ``figure_html``): a crop wider than a slide's ``MAX_WIDTH_IN``; without it
+      (the figure saved at its own size): any text that leaves the figure.
+    Text sizes are measured as drawn (``renderer``: the one drawing; ``None``: draw the figure
+    without rendering it first). Boxes are in display pixels of the figure at its dpi."""
+    if renderer is None:
+        _drawing_to_check.add(id(fig))  # this draw is ours: the watch (if any) stays quiet
+        try:
+            fig.draw_without_rendering()
+        finally:
+            _drawing_to_check.discard(id(fig))
+        renderer = fig.canvas.get_renderer()
+    problems = []
+    items = []  # (axes number or None, group, name, box) of every text or legend, for the overlap checks
+    axes_boxes = {}
+    for number, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        name = f"axes {number + 1}" + (f" ({ax.get_title()!r})" if ax.get_title() else "")
+        axes_box = axes_boxes[number] = ax.get_window_extent(renderer)
+        for axis in (ax.xaxis, ax.yaxis) if ax.axison else ():  # ax.axis("off"): no ticks drawn
+            labels = _tick_labels(axis, axes_box)
+            boxes = [label.get_window_extent(renderer) for label in labels]
+            order = sorted(range(len(labels)), key=lambda i: boxes[i].x0 if axis.axis_name == "x" else boxes[i].y0)
+            clashes = [
+                (_describe(labels[i]), _describe(labels[j]))
+                for i, j in zip(order, order[1:])
+                if _overlap(boxes[i], boxes[j])
+            ]
+            if clashes:
+                problems.append(f"{name}: {axis.axis_name} tick labels overlap: {_pairs(clashes)}")
+            for label in labels:
+                if _SCIENTIFIC.search(label.get_text()):
+                    problems.append(f"{name}: {axis.axis_name} tick label {_describe(label)} in scientific notation")
+            group = (number, axis.axis_name)  # overlaps within one axis's tick labels: reported above
+            for label, box in zip(labels, boxes):
+                items.append((number, group, f"{name}: {axis.axis_name} tick label {_describe(label)}", box))
+        for text in ax.texts:
+            if _shown(text):
+                box = text.get_window_extent(renderer)
+                if ax.axison and _sticks_out(box, axes_box) > 1:  # (axes drawn without a frame have no edge)
+                    problems.append(f"{name}: text {_describe(text)} leaves the axes")
+                items.append((number, None, f"{name}: text {_describe(text)}", box))
+        for text in (ax.title, ax.xaxis.label, ax.yaxis.label, ax.xaxis.offsetText, ax.yaxis.offsetText):
+            if _shown(text):
+                items.append((number, None, f"{name}: {_describe(text)}", text.get_window_extent(renderer)))
+        if ax.get_legend() is not None and ax.get_legend().get_visible():
+            items.append((number, None, f"{name}: legend", ax.get_legend().get_window_extent(renderer)))
+    figure_texts = list(fig.texts) + [getattr(fig, "_suptitle", None)]  # the suptitle is not in fig.texts
+    for text in figure_texts:
+        if _shown(text):
+            items.append((None, None, f"figure text {_describe(text)}", text.get_window_extent(renderer)))
+    items += [(None, None, "figure legend", legend.get_window_extent(renderer)) for legend in fig.legends]
+    if tight:
+        width = fig.get_tightbbox(renderer).width  # inches
+        if width > MAX_WIDTH_IN + 0.01:
+            problems.append(f"the figure is {width:.1f} in wide, more than a slide's {MAX_WIDTH_IN} in")
+    else:
+        for _, _, what, box in items:
+            if _sticks_out(box, fig.bbox) > 1:
+                problems.append(f"{what} leaves the figure by {_sticks_out(box, fig.bbox):.0f} px")
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            (_, group, first, a), (_, other, second, b) = items[i], items[j]
+            if (group is None or group != other) and _overlap(a, b):
+                problems.append(f"{first} overlaps {second}")
+    for owner, _, what, box in items:  # (fig.text may lie over an axes: a note placed on purpose)
+        for number, axes_box in axes_boxes.items():
+            if owner is not None and number != owner and _overlap(box, axes_box):
+                problems.append(f"{what} lies over axes {number + 1}")
+    return problems
+
+
+_drawing_to_check = set()  # ids of the figures check_layout is drawing itself
+
+
+def _check_drawn(event):
+    """A figure was drawn: raise ``LayoutError`` listing its layout problems, if any."""
+    if id(event.canvas.figure) in _drawing_to_check:
+        return
+    problems = check_layout(event.canvas.figure, event.renderer)
+    if problems:
+        raise LayoutError("unreadable figure (coursekit.plots.check_layout):\n  " + "\n  ".join(problems))
+
+
+def watch_layout(fig):
+    """Check ``fig`` each time it is drawn (``style()`` makes pyplot call this for every new figure)."""
+    fig.canvas.mpl_connect("draw_event", _check_drawn)
 
 
 def log_barh(ax, labels, values, unit, highlight=()):
@@ -141,7 +300,9 @@ def draw_tree(ax, tree, names):
         return x
 
     place(tree, 0)
+    depth = max(-y for line in ax.lines for y in line.get_ydata()) if ax.lines else 0
     ax.set_xlim(-0.7, next_x[0] - 0.3)
+    ax.set_ylim(-depth - 0.9, 0.3)  # the leaves' boxes hang below their y (va="top")
     ax.axis("off")
     return ax
 
