@@ -3,7 +3,10 @@
     python slides/build.py [OUT_DIR]        (`make slides`; OUT_DIR defaults to slides/)
 
 One deck per notebook, notebooks/NN_name.ipynb -> NN_name.slides.html, and lecture.slides.html:
-the chapters in the lecture's order, then the references of slides/references.py.
+the chapters in the notebooks' order (00 to 05), then the references of slides/references.py.
+The Russian edition, notebooks/ru/ -> OUT_DIR/ru/, is built the same way, its fixed texts
+(section times, "(continued)", the static-slider note) from TEXTS["ru"] and its references from
+slides/references_ru.py; its decks load the same files of slides/ (one directory up).
 Each deck is `jupyter nbconvert --to slides` (nbconvert's SlidesExporter) with the settings of
 `exporter()`: reveal.js, require.js, jQuery, MathJax and the widget renderer are read from
 slides/ (copied there by slides/vendor.sh), never from a CDN, so the decks work offline.
@@ -32,19 +35,60 @@ from traitlets.config import Config
 
 SLIDES = Path(__file__).resolve().parent
 NOTEBOOKS = SLIDES.parent / "notebooks"
-# Relevance, pruning, structured pruning, quantization, Huffman coding, factorization.
-LECTURE_ORDER = ["00", "01", "05", "02", "03", "04"]
+LANGUAGES = ("en", "ru")  # "ru": notebooks/ru/ -> slides/ru/
+# The notebooks' order (one order for notebooks, decks and README): relevance, pruning,
+# quantization, Huffman coding, factorization, structured pruning.
+LECTURE_ORDER = ["00", "01", "02", "03", "04", "05"]
 LECTURE_TAG = "lecture"
 # The lecture's time per section (minutes; 90 in all), stated in the speaker notes of each
 # section's first slide; the lecture's first slide gives the whole plan.
 LECTURE_MINUTES = {
-    "00": ("Why compress", 10),
-    "01": ("Pruning", 20),
-    "05": ("Structured pruning", 12),
-    "02": ("Quantization", 18),
-    "03": ("Huffman coding and Deep Compression", 15),
-    "04": ("Low-rank factorization", 12),
-    "references": ("Wrap-up and references", 3),
+    "00": 10,
+    "01": 20,
+    "02": 18,
+    "03": 15,
+    "04": 12,
+    "05": 12,
+    "references": 3,
+}
+# The decks' fixed texts in each language (section titles of the lecture plan, notes, labels).
+TEXTS = {
+    "en": {
+        "title": "Compressing neural networks",
+        "sections": {
+            "00": "Why compress",
+            "01": "Pruning",
+            "02": "Quantization",
+            "03": "Huffman coding and Deep Compression",
+            "04": "Low-rank factorization",
+            "05": "Structured pruning",
+            "references": "Wrap-up and references",
+        },
+        "plan": "**The lecture: {total} minutes.**",
+        "plan_line": "- {start} {title}: {minutes} min",
+        "section_time": "Lecture: {title}, {minutes} minutes for this section.",
+        "continued": "(continued)",
+        "static_note": "A static copy, frozen where the notebook left it: the frames step through its settings. "
+        "Move it live in JupyterLab's presentation mode (README, Slides).",
+    },
+    "ru": {
+        "title": "Сжатие нейронных сетей",
+        "sections": {
+            "00": "Зачем сжимать",
+            "01": "Прореживание",
+            "02": "Квантование",
+            "03": "Кодирование Хаффмана и Deep Compression",
+            "04": "Низкоранговое разложение",
+            "05": "Структурное прореживание",
+            "references": "Итоги и список литературы",
+        },
+        "plan": "**Лекция: {total} минут.**",
+        "plan_line": "- {start} {title}: {minutes} мин",
+        "section_time": "Лекция: {title}, на этот раздел {minutes} мин.",
+        "continued": "(продолжение)",
+        "static_note": "Статическая копия в том состоянии, в каком её оставил блокнот: кадры ниже показывают "
+        "её настройки по шагам. Вживую — в режиме презентации JupyterLab (README.ru.md, «Слайды»).",
+    },
 }
 CHECK_TAG = "check"  # a cell of checks: run by the notebook and nbval, never shown on a slide
 NBVAL_MARKER = re.compile(r"^[ \t]*# ?NBVAL_\w+.*(\n|$)", re.M)
@@ -71,19 +115,22 @@ STYLE = re.compile(r'<style type="text/css">(.*?)</style>\n?', re.S)
 SHARED_CSS = "deck.css"
 
 
-def exporter():
-    """nbconvert's slide exporter, loading every file from slides/ (paths relative to the deck)."""
+def exporter(language="en"):
+    """nbconvert's slide exporter, loading every file from slides/ (paths relative to the deck:
+    a Russian deck, in slides/ru/, loads them from one directory up)."""
+    up = "" if language == "en" else "../"
     c = Config()
     c.SlidesExporter.template_name = "coursekit"  # slides/template/coursekit: see its header
     c.SlidesExporter.extra_template_basedirs = [str(SLIDES / "template")]
     c.SlidesExporter.exclude_input_prompt = True
     c.SlidesExporter.exclude_output_prompt = True
-    c.SlidesExporter.reveal_url_prefix = "reveal.js"
+    c.SlidesExporter.reveal_url_prefix = up + "reveal.js"
     c.SlidesExporter.reveal_theme = "white"  # its font ships with reveal.js; "simple" loads Google Fonts
-    c.SlidesExporter.require_js_url = "vendor/require.js"
-    c.SlidesExporter.jquery_url = "vendor/jquery.min.js"
-    c.SlidesExporter.mathjax_url = "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
-    c.SlidesExporter.widget_renderer_url = "@jupyter-widgets/html-manager/dist/embed-amd.js"
+    c.SlidesExporter.require_js_url = up + "vendor/require.js"
+    c.SlidesExporter.jquery_url = up + "vendor/jquery.min.js"
+    c.SlidesExporter.mathjax_url = up + "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+    c.SlidesExporter.widget_renderer_url = up + "@jupyter-widgets/html-manager/dist/embed-amd.js"
+    c.SlidesExporter.language_code = language
     return SlidesExporter(config=c)
 
 
@@ -114,10 +161,11 @@ def slides_of(cells):
     return groups
 
 
-def for_slides(nb):
+def for_slides(nb, language="en"):
     """A copy of the notebook as its deck shows it: `check` cells left out (a slide they start
     starts at the next shown cell), `# NBVAL_` lines left out of the code, and every slide with a
-    heading: one without repeats the last section title, "(continued)"."""
+    heading: one without repeats the last section title, "(continued)" (in ``language``)."""
+    continued_mark = " " + TEXTS[language]["continued"]
     nb = copy.deepcopy(nb)
     cells, carried = [], None
     for cell in nb.cells:
@@ -138,14 +186,14 @@ def for_slides(nb):
         titles = [heading(cells[i]) for i in group]
         if not any(titles) and section:
             first = cells[group[0]]
-            continued = nbformat.v4.new_markdown_cell(f"### {section} (continued)")
+            continued = nbformat.v4.new_markdown_cell(f"### {section}{continued_mark}")
             continued.id = f"{first.get('id', 'cell')}-continued"  # a rebuild gives the same file
             set_slide_type(continued, slide_type(first) if slide_type(first) in STARTS else "slide")
             set_slide_type(first, "-")
             added[group[0]] = continued
         found = [title for title in titles if title]
         if found:
-            section = min(found, key=lambda title: title[0])[1].removesuffix(" (continued)")
+            section = min(found, key=lambda title: title[0])[1].removesuffix(continued_mark)
     nb.cells = [c for i, cell in enumerate(cells) for c in ([added[i]] if i in added else []) + [cell]]
     return nb
 
@@ -156,9 +204,14 @@ def with_live_style(nb):
     return nb
 
 
-def chapters():
-    """The chapter notebooks that exist, by file name."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def notebooks_dir(language="en"):
+    """Where the chapters of an edition are: notebooks/ (English), notebooks/ru/ (Russian)."""
+    return NOTEBOOKS if language == "en" else NOTEBOOKS / language
+
+
+def chapters(language="en"):
+    """The chapter notebooks of an edition that exist, by file name."""
+    return sorted(notebooks_dir(language).glob("[0-9][0-9]_*.ipynb"))
 
 
 def lecture_rank(name):
@@ -173,11 +226,11 @@ def lecture_cells(nb):
     return tagged or nb.cells
 
 
-def lecture_notebook(notebooks):
+def lecture_notebook(notebooks, language="en"):
     """One notebook made of the chapters' lecture cells in lecture order, with their widget states."""
     lecture = nbformat.v4.new_notebook()
     lecture.metadata.kernelspec = notebooks[0].metadata.kernelspec
-    lecture.metadata.title = "Compressing neural networks"
+    lecture.metadata.title = TEXTS[language]["title"]
     states = [nb.metadata.get("widgets", {}).get(WIDGET_STATE) for nb in notebooks]
     states = [state for state in states if state]
     for nb in notebooks:
@@ -190,26 +243,28 @@ def lecture_notebook(notebooks):
     return lecture
 
 
-def lecture_plan():
+def lecture_plan(language="en"):
     """The lecture's plan, one line per section with its minutes and start time."""
-    total = sum(minutes for _, minutes in LECTURE_MINUTES.values())
-    lines, start = [f"**The lecture: {total} minutes.**", ""], 0
-    for title, minutes in LECTURE_MINUTES.values():
-        lines.append(f"- {start // 60}:{start % 60:02d} {title}: {minutes} min")
+    texts = TEXTS[language]
+    total = sum(LECTURE_MINUTES.values())
+    lines, start = [texts["plan"].format(total=total), ""], 0
+    for key, minutes in LECTURE_MINUTES.items():
+        title = texts["sections"][key]
+        lines.append(texts["plan_line"].format(start=f"{start // 60}:{start % 60:02d}", title=title, minutes=minutes))
         start += minutes
     return "\n".join(lines)
 
 
-def timed(nb, key):
+def timed(nb, key, language="en"):
     """A copy of a chapter whose first cell is followed by a notes cell with the lecture's time
     for its section (and, for the first section, the whole plan)."""
     if key not in LECTURE_MINUTES:
         return nb
     nb = copy.deepcopy(nb)
-    title, minutes = LECTURE_MINUTES[key]
-    text = f"Lecture: {title}, {minutes} minutes for this section."
+    texts = TEXTS[language]
+    text = texts["section_time"].format(title=texts["sections"][key], minutes=LECTURE_MINUTES[key])
     if key == next(iter(LECTURE_MINUTES)):
-        text += "\n\n" + lecture_plan()
+        text += "\n\n" + lecture_plan(language)
     cells = lecture_cells(nb)
     tags = [LECTURE_TAG] if cells is not nb.cells else []  # kept by lecture_cells either way
     notes = nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": "notes"}, "tags": tags})
@@ -231,9 +286,10 @@ def share_styles(html, out_dir):
     return html[: first.start()] + link + STYLE.sub("", html[first.start() :])
 
 
-def write_deck(nb, name, out_dir):
+def write_deck(nb, name, out_dir, language="en"):
     """Render one notebook to out_dir/name.slides.html and return that path."""
-    html, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
+    resources = {"metadata": {"name": name}, "coursekit": {"static_note": TEXTS[language]["static_note"]}}
+    html, _ = exporter(language).from_notebook_node(nb, resources=resources)
     html = share_styles(html, out_dir)
     path = out_dir / f"{name}.slides.html"
     path.write_text(html, encoding="utf-8")
@@ -248,23 +304,36 @@ def numbered(nb, name):
     return nb
 
 
-def decks():
+def references_script(language="en"):
+    """The lecture's last slides: slides/references.py, or slides/references_<language>.py."""
+    return SLIDES / ("references.py" if language == "en" else f"references_{language}.py")
+
+
+def decks(language="en"):
     """Each deck's name and the notebook it shows: one per chapter, then the lecture, which ends
     with the references of slides/references.py (a py:percent script)."""
-    named = {path.stem: numbered(nbformat.read(path, as_version=4), path.stem) for path in chapters()}
-    in_order = [timed(named[name], name[:2]) for name in sorted(named, key=lecture_rank)]
-    references = timed(numbered(jupytext.read(SLIDES / "references.py"), "references"), "references")
-    named["lecture"] = lecture_notebook(in_order + [references])
-    return {name: for_slides(nb) for name, nb in named.items()}
+    named = {path.stem: numbered(nbformat.read(path, as_version=4), path.stem) for path in chapters(language)}
+    if not named:
+        return {}
+    in_order = [timed(named[name], name[:2], language) for name in sorted(named, key=lecture_rank)]
+    references = numbered(jupytext.read(references_script(language)), "references")
+    named["lecture"] = lecture_notebook(in_order + [timed(references, "references", language)], language)
+    return {name: for_slides(nb, language) for name, nb in named.items()}
 
 
 def build(out_dir=SLIDES):
-    """Write every deck into out_dir, remove decks of notebooks that are gone; return the paths."""
+    """Write every deck into out_dir (English) and out_dir/ru/ (Russian), remove decks of
+    notebooks that are gone; return the paths."""
     out_dir = Path(out_dir)
-    (out_dir / SHARED_CSS).unlink(missing_ok=True)
-    paths = [write_deck(nb, name, out_dir) for name, nb in decks().items()]
-    for stale in set(out_dir.glob("*.slides.html")) - set(paths):
-        stale.unlink()
+    paths = []
+    for language in LANGUAGES:
+        target = out_dir if language == "en" else out_dir / language
+        target.mkdir(exist_ok=True)
+        (target / SHARED_CSS).unlink(missing_ok=True)
+        written = [write_deck(nb, name, target, language) for name, nb in decks(language).items()]
+        for stale in set(target.glob("*.slides.html")) - set(written):
+            stale.unlink()
+        paths += written
     return paths
 
 

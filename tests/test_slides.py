@@ -1,4 +1,4 @@
-"""The committed decks in slides/: rebuilt from the notebooks they match, and self-contained."""
+"""The committed decks in slides/ and slides/ru/: rebuilt from the notebooks they match, and self-contained."""
 
 import re
 from pathlib import Path
@@ -6,7 +6,11 @@ from pathlib import Path
 import nbformat
 
 SLIDES = Path(__file__).resolve().parent.parent / "slides"
-DECKS = sorted(SLIDES.glob("*.slides.html"))
+DECKS = sorted(SLIDES.glob("*.slides.html")) + sorted(SLIDES.glob("ru/*.slides.html"))  # English, then Russian
+
+
+def _name(deck, root=SLIDES):
+    return deck.relative_to(root).as_posix()
 
 
 def normalized(html):
@@ -15,22 +19,49 @@ def normalized(html):
 
 
 def test_committed_decks_match_a_fresh_build(slides_build, tmp_path):
-    fresh = {path.name: path for path in slides_build.build(tmp_path)}
-    assert sorted(fresh) == [deck.name for deck in DECKS], "decks differ from the notebooks: run `make slides`"
+    fresh = {_name(path, tmp_path): path for path in slides_build.build(tmp_path)}
+    assert sorted(fresh) == sorted(_name(deck) for deck in DECKS), "decks differ from the notebooks: run `make slides`"
     for deck in DECKS:
-        same = normalized(deck.read_text(encoding="utf-8")) == normalized(fresh[deck.name].read_text(encoding="utf-8"))
-        assert same, f"slides/{deck.name} is older than its notebook: run `make slides` and commit it"
-    css = "deck.css"  # the style sheets every deck shares
-    assert (SLIDES / css).read_text(encoding="utf-8") == (tmp_path / css).read_text(encoding="utf-8")
+        built = fresh[_name(deck)].read_text(encoding="utf-8")
+        same = normalized(deck.read_text(encoding="utf-8")) == normalized(built)
+        assert same, f"slides/{_name(deck)} is older than its notebook: run `make slides` and commit it"
+    for css in ("deck.css", "ru/deck.css"):  # the style sheets every deck of an edition shares
+        assert (SLIDES / css).read_text(encoding="utf-8") == (tmp_path / css).read_text(encoding="utf-8")
 
 
 def test_decks_load_only_files_under_slides():
     for deck in DECKS:
         html = deck.read_text(encoding="utf-8")
         for url in re.findall(r'<(?:script|link|img)[^>]* (?:src|href)="([^"#]+)"', html):
-            assert not re.match(r"[a-z]+:|//", url) or url.startswith("data:"), f"{deck.name} loads {url} from outside"
+            assert not re.match(r"[a-z]+:|//", url) or url.startswith("data:"), (
+                f"{_name(deck)} loads {url} from outside"
+            )
             if not url.startswith("data:"):
-                assert (SLIDES / url.split("?")[0]).is_file(), f"{deck.name} loads {url}, which is not in slides/"
+                target = (deck.parent / url.split("?")[0]).resolve()
+                inside = target.is_file() and target.is_relative_to(SLIDES)
+                assert inside, f"{_name(deck)} loads {url}, which is not in slides/"
+
+
+def test_russian_decks_exist_for_every_russian_notebook_and_speak_russian():
+    notebooks = sorted((SLIDES.parent / "notebooks" / "ru").glob("[0-9][0-9]_*.ipynb"))
+    russian = [deck for deck in DECKS if deck.parent.name == "ru"]
+    assert [d.name for d in russian] == sorted([f"{nb.stem}.slides.html" for nb in notebooks] + ["lecture.slides.html"])
+    for deck in russian:
+        html = deck.read_text(encoding="utf-8")
+        assert '<html lang="ru">' in html, deck.name
+        for english in ("(continued)", "Lecture:", "A static copy", "min</li>", "## References"):
+            assert english not in html, f"ru/{deck.name}: the deck's fixed text {english!r} is English"
+        assert re.search("[а-яё]", html.lower()), deck.name
+    if russian:
+        lecture = (SLIDES / "ru" / "lecture.slides.html").read_text(encoding="utf-8")
+        assert "Список литературы" in lecture and "Лекция: Зачем сжимать" in lecture
+
+
+def test_both_editions_have_the_same_fixed_texts(slides_build):
+    en, ru = slides_build.TEXTS["en"], slides_build.TEXTS["ru"]
+    assert set(en) == set(ru) and set(en["sections"]) == set(ru["sections"]) == set(slides_build.LECTURE_MINUTES)
+    for key in ("plan", "plan_line", "section_time"):
+        assert sorted(re.findall(r"\{(\w+)\}", en[key])) == sorted(re.findall(r"\{(\w+)\}", ru[key])), key
 
 
 def cells(*types, tags=()):
@@ -40,7 +71,7 @@ def cells(*types, tags=()):
     ]
 
 
-def test_lecture_follows_the_lecture_order_and_takes_tagged_cells(slides_build):
+def test_lecture_follows_the_notebooks_order_and_takes_tagged_cells(slides_build):
     names = [
         "04_factorization.ipynb",
         "00_why_compress.ipynb",
@@ -50,7 +81,7 @@ def test_lecture_follows_the_lecture_order_and_takes_tagged_cells(slides_build):
         "01_pruning.ipynb",
     ]
     ordered = sorted(names, key=slides_build.lecture_rank)
-    assert [name[:2] for name in ordered] == ["00", "01", "05", "02", "04", "09"]
+    assert [name[:2] for name in ordered] == ["00", "01", "02", "04", "05", "09"]  # the notebooks' order
     untagged = nbformat.v4.new_notebook(
         cells=cells("slide", "fragment"),
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
