@@ -19,6 +19,8 @@ import matplotlib.pyplot as plt
 from matplotlib import scale as mscale
 from matplotlib import ticker
 
+from .i18n import message
+
 DPI = 100
 TEXT_PT = 11  # tick labels, legends: 11 pt x 100 dpi / 72 = 15.3 px
 MAX_WIDTH_IN = 12  # 1200 px: the width a 1280x720 slide gives a figure
@@ -60,6 +62,15 @@ class PlainLogScale(mscale.LogScale):
         super().set_default_locators_and_formatters(axis)
         axis.set_major_formatter(_PlainLogFormatter(self.base))
         axis.set_minor_formatter(_PlainLogFormatter(self.base, labelOnlyBase=self.subs is not None))
+
+
+def log_ticks_125(axis):
+    """Label a log axis (``ax.xaxis`` or ``ax.yaxis``) at 1, 2, 5, 10, 20, 50, ... in plain numbers,
+    for an axis spanning a few decades whose interesting values lie between the decades (an error
+    of 1-5% on a 1-50% axis); the other minor ticks stay unlabelled."""
+    axis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+    axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: _plain(value)))
+    axis.set_minor_formatter(ticker.NullFormatter())
 
 
 # the course's matplotlib settings: style() applies them everywhere, the live panels
@@ -271,8 +282,8 @@ def error_vs_size(ax, curves, baseline_error=None):
         sizes, errors = zip(*sorted(points))
         ax.plot(sizes, errors, "o-", label=label, markersize=5)
     if baseline_error is not None:
-        ax.axhline(baseline_error, color="0.4", linestyle="--", linewidth=1, label="32-bit baseline")
-    ax.set(xscale="log", xlabel="model size (% of the 32-bit model)", ylabel="test error (%)")
+        ax.axhline(baseline_error, color="0.4", linestyle="--", linewidth=1, label=message("plot.baseline_32bit"))
+    ax.set(xscale="log", xlabel=message("plot.size_axis"), ylabel=message("plot.test_error_axis"))
     ax.legend()
     return ax
 

@@ -123,6 +123,17 @@ def test_scientific_minor_labels_are_a_problem_and_the_style_avoids_them():
     assert "2" in labels and "3" in labels, labels
 
 
+def test_log_ticks_125():
+    plots.style(check=False)
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.semilogy([0, 1], [1, 50])
+    plots.log_ticks_125(ax.yaxis)
+    fig.tight_layout()
+    assert plots.check_layout(fig) == []
+    labels = [t.get_text() for t in plots._tick_labels(ax.yaxis, ax.get_window_extent(fig.canvas.get_renderer()))]
+    assert labels == ["1", "2", "5", "10", "20", "50"], labels
+
+
 def test_style_makes_every_figure_check_itself_when_drawn():
     plots.style()
     fig, ax = plt.subplots(figsize=(3, 2))
