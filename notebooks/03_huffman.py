@@ -54,13 +54,14 @@
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import coursekit
 from coursekit import checks, compressed, deep_compression, huffman, network, papers, plots, train
+from coursekit.experiments import ERROR_TOLERANCE, error_goal, path
 from coursekit.experiments import deep_compression as experiment
-from coursekit.experiments import path
 
+coursekit.set_language("en")
 plots.style()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -87,13 +88,13 @@ assert lengths.tolist() == [1, 3, 3, 3, 4, 4]
 # Say: merge the two rarest subtrees until one tree is left; a symbol's depth is its code length; no code is a prefix of another. Ask the room: which symbol gets the longest code? (the rarest). Quote: Deep Compression, Sec. 4 (Huffman coding of the weights and indices). Time: 2 min.
 
 # %% slideshow={"slide_type": "subslide"}
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
 plots.draw_tree(ax, tree, [f"{n}\n{c}" for n, c in zip(names, counts)])
 ax.set_title("Huffman tree of the counts (left edge 0, right edge 1)")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: merge the two rarest subtrees until one tree is left; a symbol's depth is its code length; no code is a prefix of another. Ask the room: which symbol gets the longest code? (the rarest). Quote: Deep Compression, Sec. 4 (Huffman coding of the weights and indices). Time: 2 min.
+# Say: read a code off the tree: follow the edges from the root to a leaf (A is 0, D is 111). The tree's own codes can differ from the canonical codes printed before; only the lengths must agree. Ask the room: why is no code the start of another? (every symbol is a leaf). Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3.1 (2 points): Huffman code lengths with `heapq`
@@ -198,17 +199,19 @@ for skew in [0.0, 0.5, 1.0, 2.0, 4.0]:
     assert rows[-1][1] <= rows[-1][2] < rows[-1][1] + 1
 
 # %% slideshow={"slide_type": "fragment"}
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
 ax1.scatter(counts, lengths)
+offsets = {"B": (2, 6), "C": (-14, -16)}  # B (13) and C (12) sit side by side: one label above, one below
 for name, c, n in zip(names, counts, lengths):
-    ax1.annotate(name, (c, n), textcoords="offset points", xytext=(4, 4))
-ax1.set(xscale="log", xlabel="count (log)", ylabel="code length (bits)", title="rare symbols get long codes")
+    ax1.annotate(name, (c, n), textcoords="offset points", xytext=offsets.get(name, (5, 5)))
+ax1.set(xscale="log", xlabel="count (log)", ylabel="code length (bits)", title="rare symbols get long codes",
+        xlim=(3, 100), ylim=(0.5, 4.7))
 skews, entropies, means = zip(*rows)
 ax2.plot(skews, entropies, "o-", label="entropy (the bound)")
 ax2.plot(skews, means, "s-", label="Huffman")
 ax2.axhline(4, color="gray", ls="--", label="fixed 4 bits")
-ax2.set(xlabel="skew of 16 symbols", ylabel="bits per symbol", title="Huffman vs entropy")
-ax2.legend()
+ax2.set(xlabel="skew of 16 symbols", ylabel="bits per symbol", title="Huffman vs entropy", ylim=(0, 4.5))
+ax2.legend(loc="lower left")
 plt.show()
 
 
@@ -347,7 +350,7 @@ assert index_rows[5][1] < csr and index_rows[5][2] < index_rows[5][1]
 
 # %% slideshow={"slide_type": "fragment"}
 gaps5, _ = huffman.relative_indices(positions, 5)
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
 ax1.bar(range(len(codebook)), weight_counts)
 ax1.set_xticks(range(len(codebook)), [f"{v:.2f}" for v in codebook], rotation=45)
 ax1.set(xlabel="shared value", ylabel="weights", title="fc1: weight indices")
@@ -421,18 +424,20 @@ assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < f
 # %% slideshow={"slide_type": "-"}
 rows, fixed, coded = print_table("lenet5")
 assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
+recipe5 = experiment.RECIPES["lenet5"]  # the notes' numbers
+assert (recipe5["sparsity"]["conv2"], recipe5["sparsity"]["fc1"], recipe5["prune_lr"], recipe5["prune_epochs"]) == (0.80, 0.945, 0.2, 6)
 
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Our recipe (coursekit/experiments/deep_compression.py, RECIPES): fewer bits than the paper (3 for
 # the big fc layers instead of 5-6) and k-means++ starts: at 50x, fewer bits per weight leave room
-# for more weights. Huffman coding then takes each stream below its fixed width. LeNet-5 keeps 20% of conv2
-# (paper: 12%) and 5.5% of fc1: with an earlier, shorter retraining that beat 12% / 6% at the same
-# file size (0.88% against 0.93%).
-# What took LeNet-5 under 0.75% was the retraining's learning rate: each pruning step restarts a
-# cosine decay from 0.2 (batches of 256) for 6 epochs; from 0.02 for 2 epochs the file ended at 0.88%.
-# Say it plainly: 0.70% is one run. With other retraining seeds the same recipe gave 0.79%, so its
-# typical error sits about at the 0.75% goal; the gap is within the test's noise (0.08 points).
+# for more weights. Huffman coding then takes each stream below its fixed width. LeNet-5 keeps 20% of
+# conv2 (paper: 12%) and 5.5% of fc1, and each pruning step restarts a cosine decay of the learning
+# rate from 0.2 (batches of 256) for 6 epochs.
+# Say it plainly: these recipes were tuned in earlier sessions by looking at the test error, the
+# habit this course now avoids (a setting picked on the test images flatters them). Redoing every
+# try on the validation split would cost minutes per try, so the recipes are kept as they were;
+# the test error is reported once, below, with its standard error, and is not used to choose again.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3.5 (2 points): the bits of one layer after pruning and quantization
@@ -464,10 +469,10 @@ checks.check_layer_bits(layer_bits)
 # Huffman: the file on disk, everything counted.
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 for ax, name in zip(axes, MODELS):
     sizes = loaded[name][1]["bytes"]
-    labels = ["dense fp32", "pruned", "+ quantized", "+ Huffman\n(file)"]
+    labels = ["dense\nfp32", "pruned", "+ quantized", "+ Huffman\n(file)"]
     values = [v / 1000 for v in sizes.values()]
     ax.bar(labels, values, color=["gray", "tab:blue", "tab:blue", "tab:red"])
     ax.set_yscale("log")
@@ -477,10 +482,12 @@ for ax, name in zip(axes, MODELS):
 plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
+STAGES = ["dense", "pruned", "pruned + quantized", "pruned + quantized + Huffman (file)"]  # the report's keys, as shown
 for name in MODELS:
     sizes = loaded[name][1]["bytes"]
     stages = list(sizes.values())
-    print(f"{MODELS[name]:14s}" + "  ".join(f"{k}: {v:,} B" for k, v in sizes.items()))
+    assert len(stages) == len(STAGES)
+    print(f"{MODELS[name]:14s}" + "  ".join(f"{k}: {v:,} B" for k, v in zip(STAGES, stages)))
     assert stages == sorted(stages, reverse=True)
     huffman_gain = 1 - stages[3] / stages[2]
     print(f"{'':14s}Huffman coding saves {100 * huffman_gain:.0f}% of the pruned + quantized size")
@@ -494,59 +501,149 @@ for name in MODELS:
 #
 # `coursekit.save_compressed(model, path)` wrote them; `coursekit.load_compressed(path)` rebuilds
 # the dense model, with exactly the weights that were saved. The ratio is the fp32 dense size over
-# the file's size on disk. The goals: **at least 50x**, with test error at most **1.60%**
-# (LeNet-300-100) and **0.75%** (LeNet-5). Both networks meet both goals.
+# the file's size on disk. The goals are relative to our own baseline: a file **at least 50x**
+# smaller, with a test error **at most 0.1 points** above the baseline's. Each test error is
+# measured once, on MNIST's 10,000 test images, and shown with its standard error
+# $\sqrt{p(1-p)/n}$: about 0.1 points at 1.5%, 0.08 at 0.7%, so a 0.1-point goal is about one
+# standard error wide.
 
 # %% slideshow={"slide_type": "fragment"}
-GOALS = {"lenet_300_100": (50, 0.0160), "lenet5": (50, 0.0075)}
-for name, (goal_ratio, goal_error) in GOALS.items():
+GOAL_RATIO, GOAL_POINTS = experiment.GOAL_RATE, ERROR_TOLERANCE  # 50x; 0.1 points (0.001)
+n_test = train.split_size("test")
+se = lambda error: train.standard_error(error, n_test)  # one standard error of a test error (a fraction)
+pm = lambda error: f"{100 * error:.2f}% ± {100 * se(error):.2f}"
+verdicts = {}
+for name in MODELS:
+    report = loaded[name][1]
     file = path("deep_compression", f"{name}.dc")
     model = coursekit.load_compressed(file)
-    size = file.stat().st_size
-    dense = experiment.dense_model_bytes(name)
-    error = train.evaluate(model)
+    size, dense = file.stat().st_size, experiment.dense_model_bytes(name)
+    error, baseline = train.evaluate(model), report["test_error"]["baseline"]
+    assert error == report["test_error"]["file, reloaded"] == report["test_error"]["pruned + quantized"]  # the file loses nothing
     paper = papers.DC_TABLE1[name]
-    print(f"{MODELS[name]:14s} {file.name}: {size:,} bytes on disk; {dense:,} / {size:,} = {dense / size:.1f}x; "
-          f"test error {100 * error:.2f}%")
-    print(f"{'':14s} paper: {paper['kb'][0]} KB -> {paper['kb'][1]} KB ({paper['rate']}x) at {100 * paper['error'][1]:.2f}%")
-    print(f"{'':14s} goals: {goal_ratio}x {'met' if dense / size >= goal_ratio else 'NOT met'}, "
-          f"error <= {100 * goal_error:.2f}% {'met' if error <= goal_error else 'NOT met'}")
-    assert error == loaded[name][1]["test_error"]["pruned + quantized"]  # the file loses nothing
-    assert dense / size >= goal_ratio
-    assert error <= goal_error
+    error_met = error_goal(error, baseline)["met"]  # counted in test images: at most 10 more errors of 10,000
+    verdicts[name] = {"ratio": dense / size, "ratio met": dense / size >= GOAL_RATIO, "increase": error - baseline, "error met": error_met}
+    assert report["goal"]["met"] == (verdicts[name]["ratio met"] and error_met)  # the report's verdict, recomputed
+    print(f"{MODELS[name]:14s} {file.name}: {size:,} bytes on disk; {dense:,} / {size:,} = {dense / size:.1f}x")
+    print(f"{'':14s} test error {pm(error)}, baseline {pm(baseline)}: {100 * (error - baseline):+.2f} points "
+          f"({(error - baseline) / se(error):+.1f} standard errors); validation error {100 * report['val_error']['file, reloaded']:.2f}%")
+    print(f"{'':14s} paper: {paper['kb'][0]:,.0f} KB -> {paper['kb'][1]:,.0f} KB ({paper['rate']}x), "
+          f"error {100 * paper['error'][0]:.2f}% -> {100 * paper['error'][1]:.2f}%")
+
+
+def _verdict(name):
+    """One sentence on ``name``'s two goals, from the numbers."""
+    v = verdicts[name]
+    size = f"{v['ratio']:.1f}x smaller ({'meets' if v['ratio met'] else 'MISSES'} the {GOAL_RATIO}x goal)"
+    change = f"{100 * abs(v['increase']):.2f} points {'above' if v['increase'] > 0 else 'below'} its baseline's"
+    if v["error met"]:
+        error = f"{change}: meets the 0.1-point goal"
+    else:
+        error = f"{change}: MISSES the 0.1-point goal by {100 * (v['increase'] - GOAL_POINTS):.2f} points"
+    return f"- **{MODELS[name]}**: {size}; test error {error}."
+
+
+display(Markdown("\n".join(_verdict(name) for name in MODELS)))
+assert all(v["ratio met"] for v in verdicts.values())  # both files are at least 50x smaller
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: these are real files on disk: more than 50x smaller than the fp32 model, and loading them rebuilds exactly the saved weights; both networks meet both goals. Ask the room: what would you still need to run such a file fast on a phone? (a decoder, or EIE-style hardware). Quote: Deep Compression, Table 1 (LeNet-300-100 40x, LeNet-5 39x). Time: 1.5 min.
+# Say: these are real files on disk, more than 50x smaller than the fp32 model, and loading them rebuilds exactly the saved weights; read the verdict lines: each goal met or missed, from the numbers, with the standard error beside each test error. Ask the room: is a 0.1-point difference on 10,000 test images a real difference? (about one standard error: no). Quote: Deep Compression, Table 1 (LeNet-300-100 40x, LeNet-5 39x). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Error against size, along the pruning steps
 #
 # After each pruning step (and its retraining) we also quantized a copy, trained its codebooks
-# briefly and wrote it to a file: one point per step. The star is the pipeline's file; the
-# dashed lines are the goals. Fewer weights buy a smaller file until the error climbs.
+# for a tenth of an epoch only and wrote it to a file: one point per step. The star is the
+# pipeline's file; the dashed lines are the goals. Fewer weights buy a smaller file until the
+# error climbs.
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.1))
-for ax, (name, (goal_ratio, goal_error)) in zip(axes, GOALS.items()):
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), layout="constrained")
+for ax, name in zip(axes, MODELS):
     report = loaded[name][1]
     sizes = [p["file_bytes"] / 1000 for p in report["curve"]]
     errors = [100 * p["test_error"] for p in report["curve"]]
-    ax.plot(sizes, errors, "o-", label="after each pruning step (quick quantization)")
+    ax.plot(sizes, errors, "o-", label="each pruning step, quickly quantized")
     ax.plot(report["file_bytes"] / 1000, 100 * report["test_error"]["file, reloaded"], "r*", ms=12, label="the file")
-    ax.axvline(experiment.dense_model_bytes(name) / goal_ratio / 1000, color="gray", ls="--")
-    ax.axhline(100 * goal_error, color="gray", ls="--")
+    ax.axvline(experiment.dense_model_bytes(name) / GOAL_RATIO / 1000, color="gray", ls="--", lw=1,
+               label=f"goals: {GOAL_RATIO}x, baseline + 0.1 points")
+    ax.axhline(100 * (report["test_error"]["baseline"] + GOAL_POINTS), color="gray", ls="--", lw=1)
     ax.set(xscale="log", xlabel="file size (KB, log)", ylabel="test error (%)", title=MODELS[name])
-    ax.legend()
-    for point in report["curve"]:
-        print(f"{MODELS[name]:14s} kept {point['kept %']:5.1f}%: {point['file_bytes']:7,d} bytes, error {100 * point['test_error']:.2f}%")
     assert [p["file_bytes"] for p in report["curve"]] == sorted((p["file_bytes"] for p in report["curve"]), reverse=True)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 plt.show()
+for name in MODELS:
+    for point in loaded[name][1]["curve"]:
+        print(f"{MODELS[name]:14s} kept {point['kept %']:5.1f}%: {point['file_bytes']:7,d} bytes, error {100 * point['test_error']:.2f}%")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **Why the last point and the star can sit at the same size.** The last pruning step's point and
+# the file start from the same pruned weights, quantized by the same k-means: the same positions
+# and the same indices, so the same Huffman codes and the same bytes. Only the shared values
+# differ: trained for a tenth of an epoch for the point, for the recipe's full epochs for the file.
+# The difference in error comes from that training alone (and from the test's noise):
+
+# %% slideshow={"slide_type": "fragment"}
+for name in MODELS:
+    report = loaded[name][1]
+    last, quick_epochs = report["curve"][-1], 0.1  # experiment._curve_point trains the codebooks 0.1 epoch
+    same_size = last["file_bytes"] == report["file_bytes"]
+    quick, full = last["test_error"], report["test_error"]["file, reloaded"]
+    size_text = f"the same {last['file_bytes']:,} bytes" if same_size else f"{last['file_bytes']:,} and {report['file_bytes']:,} bytes"
+    print(f"{MODELS[name]}: last step and file: {size_text}; codebooks trained {quick_epochs} epoch: {100 * quick:.2f}%, "
+          f"{report['recipe']['quantize_epochs']} epoch(s): {100 * full:.2f}% ({100 * (full - quick):+.2f} points, "
+          f"{abs(full - quick) / se(full):.1f} standard errors)")
+    counts = network.nonzero_weights(loaded[name][0]).values()
+    assert abs(last["kept %"] - 100 * sum(nz for nz, _ in counts) / sum(n for _, n in counts)) < 1e-9  # same weights kept
+    assert same_size  # same positions and indices: the same file size
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: "the compression exists only on paper" is a common complaint about reproductions; here
 # it is a file. Open a terminal: `python -m coursekit inspect data/compressed/lenet_300_100.dc`.
 # Damage the file (truncate it, flip a byte) and loading stops with a message naming the file,
 # thanks to a CRC32 checksum: never a silently wrong model.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Back to the 8 MB on-chip line
+#
+# Notebook 00 set the models against **8 MB** of on-chip SRAM (its assumption for a mobile chip,
+# not a paper's figure): AlexNet and VGG-16 did not fit, so every weight came from DRAM at 640 pJ
+# a read. After Deep Compression (the paper's Table 1 sizes, and our two files):
+
+# %% slideshow={"slide_type": "fragment"}
+SRAM_MB = 8  # notebook 00's assumption
+sizes_mb = {"AlexNet (paper)": [kb / 1000 for kb in papers.DC_TABLE1["alexnet"]["kb"]],
+            "VGG-16 (paper)": [kb / 1000 for kb in papers.DC_TABLE1["vgg16"]["kb"]]}
+for name, label in MODELS.items():
+    sizes_mb[f"{label} (ours)"] = [experiment.dense_model_bytes(name) / 1e6, loaded[name][1]["file_bytes"] / 1e6]
+fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+y = np.arange(len(sizes_mb))
+ax.barh(y - 0.2, [dense for dense, _ in sizes_mb.values()], 0.4, color="0.6", label="fp32")
+ax.barh(y + 0.2, [small for _, small in sizes_mb.values()], 0.4, color="tab:red", label="Deep Compression")
+ax.axvline(SRAM_MB, color="k", ls="--", label=f"{SRAM_MB} MB on-chip SRAM")
+ax.set_yticks(y, list(sizes_mb))
+ax.invert_yaxis()
+ax.set(xscale="log", xlabel="model size (MB, log)")
+ax.legend(loc="lower right")
+plt.show()
+fits = {name: small <= SRAM_MB for name, (_, small) in sizes_mb.items()}
+for name, (dense, small) in sizes_mb.items():
+    print(f"{name:22s} {dense:8.2f} MB -> {small:6.3f} MB: {'fits' if fits[name] else 'does NOT fit'} in {SRAM_MB} MB "
+          f"({'fitted' if dense <= SRAM_MB else 'did not fit'} as fp32)")
+assert not fits["VGG-16 (paper)"] and fits["AlexNet (paper)"] and sizes_mb["AlexNet (paper)"][0] > SRAM_MB
+assert all(fits[f"{label} (ours)"] for label in MODELS.values())
+assert [(papers.DC_TABLE1[n]["kb"][1], papers.DC_TABLE1[n]["rate"]) for n in ("alexnet", "vgg16")] == [(6.9e3, 35), (11.3e3, 49)]
+assert (papers.ENERGY_PJ["32-bit DRAM read"], papers.ENERGY_PJ["32-bit SRAM read"]) == (640, 5)  # the text's numbers
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The Deep-Compressed AlexNet (6.9 MB, 35x smaller) now **fits** in 8 MB: its weights can stay on
+# chip, where a read costs 5 pJ instead of 640. VGG-16, 49x smaller, is still 11.3 MB: it fits only
+# a chip with more SRAM, or a tighter compression. Our LeNets' files fit many times over (they did
+# even as fp32). Fitting is half the story: the file must still be decoded, which is what the EIE
+# accelerator does in hardware on the compressed weights.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: back to notebook 00's 8 MB line: after Deep Compression AlexNet (6.9 MB) fits, VGG-16 (11.3 MB) does not quite. Ask the room: what would fitting save per weight read? (640 pJ from DRAM against 5 pJ from SRAM). Quote: Deep Compression, Table 1 and Sec. 1; EIE (Han et al. 2016). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways
@@ -598,3 +695,22 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: one minute on the questions, then reveal. Time: 1 min.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## References
+#
+# - S. Han, H. Mao, W. J. Dally. *Deep Compression: Compressing Deep Neural Networks with
+#   Pruning, Trained Quantization and Huffman Coding.* ICLR 2016. arXiv:1510.00149
+# - D. A. Huffman. *A Method for the Construction of Minimum-Redundancy Codes.* Proceedings of
+#   the IRE 40(9):1098-1101, 1952
+# - C. E. Shannon. *A Mathematical Theory of Communication.* Bell System Technical Journal
+#   27:379-423, 623-656, 1948 (the entropy bound)
+# - T. H. Cormen, C. E. Leiserson, R. L. Rivest, C. Stein. *Introduction to Algorithms*, 3rd ed.,
+#   MIT Press 2009, Sec. 16.3 (the six-symbol example)
+# - S. Han, X. Liu, H. Mao, J. Pu, A. Pedram, M. A. Horowitz, W. J. Dally. *EIE: Efficient
+#   Inference Engine on Compressed Deep Neural Network.* ISCA 2016. arXiv:1602.01528
+# - Y. LeCun, L. Bottou, Y. Bengio, P. Haffner. *Gradient-Based Learning Applied to Document
+#   Recognition.* Proceedings of the IEEE 86(11):2278-2324, 1998 (LeNet-300-100, LeNet-5, MNIST)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: Huffman's 1952 paper and Shannon's entropy are the theory; Deep Compression applies them to the weight and index streams; EIE is the hardware that runs such a compressed network from on-chip memory. Time: 0.5 min.
