@@ -2,10 +2,19 @@
 
 - the message catalogue (coursekit/i18n.py, plus the widgets' entries): every key has an English
   and a Russian text with the same ``{fields}``;
+- the twin notebooks (notebooks/NN_*.ipynb and notebooks/ru/NN_*.ipynb): the same cells (types,
+  slide types, tags, nbgrader metadata) and, cell by cell, the same code once string literals and
+  comments are dropped (``tokenize``), so a fix made to one edition cannot skip the other; the
+  Russian markdown is in Russian; each edition calls ``coursekit.set_language`` with its language.
 """
 
 import importlib
+import io
+import re
+import tokenize
+from pathlib import Path
 
+import nbformat
 import pytest
 
 import coursekit
@@ -52,3 +61,108 @@ def test_english_is_the_default_and_the_language_switches(russian):
     assert coursekit.message("check.not_done", exercise="x") == "x: not done yet"
     with pytest.raises(ValueError, match="unknown language 'de'"):
         coursekit.set_language("de")
+
+
+# ---------------------------------------------------------------- the twin notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGLISH = ROOT / "notebooks"
+RUSSIAN = ENGLISH / "ru"
+TWINS = [(ENGLISH / path.name, path) for path in sorted(RUSSIAN.glob("[0-9][0-9]_*.ipynb"))]
+# What a translation may change in a code cell: string literals (f-strings whole, their {fields}
+# included), comments, and line breaks inside brackets. Indentation and statement ends are code.
+_FREE = {tokenize.STRING, tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
+_FSTRING = tuple(
+    getattr(tokenize, name) for name in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END") if hasattr(tokenize, name)
+)  # Python 3.12+: f-strings are split into tokens
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+# Markdown text that need not be translated: code spans and blocks, math, link targets, HTML tags.
+_UNTRANSLATED = re.compile(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|<[^>]+>|https?://\S+", re.S)
+
+
+def code_tokens(source):
+    """The code of a cell without what a translation may change: a list of (token type, text);
+    INDENT/DEDENT/NEWLINE by type only. IPython lines (%magic, !shell) are kept as text."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        lines.append("pass  # " + stripped if stripped.startswith(("%", "!")) else line)
+    tokens, depth = [], 0
+    for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+        if token.type in _FSTRING:
+            depth += {"FSTRING_START": 1, "FSTRING_END": -1}.get(tokenize.tok_name[token.type], 0)
+            continue
+        if depth or token.type in _FREE:
+            continue
+        text = "" if token.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE) else token.string
+        tokens.append((tokenize.tok_name[token.type], text))
+    magics = [line.lstrip() for line in source.splitlines() if line.lstrip().startswith(("%", "!"))]
+    return tokens + [("MAGIC", m) for m in magics]
+
+
+def code_difference(english, russian):
+    """Where two code cells differ once literals and comments are dropped: a short text, or None."""
+    a, b = code_tokens(english), code_tokens(russian)
+    if a == b:
+        return None
+    at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    show = lambda tokens: " ".join(text or kind for kind, text in tokens[max(0, at - 4) : at + 4])  # noqa: E731
+    return f"English ... {show(a)} ...  vs  Russian ... {show(b)} ..."
+
+
+def _shape(cell):
+    """What both editions of a cell share besides their code: type, slide type, tags, nbgrader metadata."""
+    return (
+        cell.cell_type,
+        cell.metadata.get("slideshow", {}).get("slide_type"),
+        sorted(cell.metadata.get("tags", [])),
+        cell.metadata.get("nbgrader"),
+    )
+
+
+def test_every_english_notebook_has_a_russian_twin():
+    english = sorted(p.name for p in ENGLISH.glob("[0-9][0-9]_*.ipynb"))
+    russian = sorted(p.name for p in RUSSIAN.glob("[0-9][0-9]_*.ipynb"))
+    assert russian == english, f"notebooks/ru/ lacks {sorted(set(english) - set(russian))}"
+
+
+@pytest.mark.parametrize("english, russian", TWINS, ids=[r.name for _, r in TWINS])
+def test_twins_have_the_same_cells_and_the_same_code(english, russian):
+    en, ru = (nbformat.read(path, as_version=4).cells for path in (english, russian))
+    assert len(en) == len(ru), f"{russian.name}: {len(ru)} cells in Russian, {len(en)} in English"
+    for number, (a, b) in enumerate(zip(en, ru), start=1):
+        assert _shape(a) == _shape(b), f"{russian.name} cell {number}: English {_shape(a)} vs Russian {_shape(b)}"
+        if a.cell_type == "code":
+            difference = code_difference(a.source, b.source)
+            assert not difference, f"{russian.name} cell {number}: the code differs: {difference}"
+
+
+@pytest.mark.parametrize("english, russian", TWINS, ids=[r.name for _, r in TWINS])
+def test_russian_markdown_is_russian(english, russian):
+    for number, cell in enumerate(nbformat.read(russian, as_version=4).cells, start=1):
+        if cell.cell_type != "markdown":
+            continue
+        prose = _UNTRANSLATED.sub(" ", cell.source)
+        if re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}", prose):  # English-looking words outside code and math
+            assert CYRILLIC.search(prose), f"{russian.name} cell {number} has no Russian: {cell.source[:80]!r}"
+
+
+@pytest.mark.parametrize("english, russian", TWINS, ids=[r.name for _, r in TWINS])
+def test_each_edition_chooses_its_language(english, russian):
+    calls = {}
+    for path in (english, russian):
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        calls[path] = re.findall(r"set_language\(\s*['\"](\w+)['\"]", code)
+    assert calls[english] == ["en"], f"{english.name}: set_language('en') once in the setup cell, got {calls[english]}"
+    assert calls[russian] == ["ru"], f"{russian.name}: set_language('ru') once in the setup cell, got {calls[russian]}"
+
+
+def test_a_code_difference_is_caught_and_a_translation_is_not():
+    english = 'x = f(1, label="error")  # the error\nprint(f"{x:.2f} left")\nif x:\n    y = 2\n'
+    russian = 'x = f(1, label="ошибка")  # ошибка\nprint(f"осталось {x:.2f}")\nif x:\n    y = 2\n'
+    assert code_difference(english, russian) is None
+    assert code_difference(english, russian.replace("f(1,", "f(2,"))  # another argument
+    assert code_difference(english, russian.replace("    y = 2\n", "    y = 2\nz = 3\n"))  # a line more
+    assert code_difference("if x:\n    a\n    b\n", "if x:\n    a\nb\n")  # the same tokens, another block
+    assert code_difference("%matplotlib inline\nx\n", "%matplotlib widget\nx\n")
+    assert code_difference('print(\n    "a"\n)\n', 'print("а")\n') is None  # line breaks inside brackets
