@@ -453,6 +453,9 @@ checks.check_codebook_gradient(codebook_gradient)
 # %% slideshow={"slide_type": "fragment"}
 lenet5 = experiment.load_results("lenet5")
 base5 = lenet5["baseline_error"]
+assert lenet5["finetune"]["epochs"] == 0.05  # "a twentieth of an epoch"
+print(f"LeNet-5 codebooks fine-tuned at lr {lenet5['finetune']['lr']:g}, the lowest validation error of "
+      f"{ {lr: pct(e) for lr, e in lenet5['finetune']['lr_val_errors'].items()} }")
 paper_top1, paper_top5 = papers.DC_TABLE6[32, 32]  # the paper's 32-bit AlexNet: its "increase" columns start here
 points = lambda error, reference: f"{100 * (error - reference):+.2f}"  # an error increase, in points
 cells, paper_rows = [], []
@@ -544,7 +547,7 @@ say("Chosen on the validation images, the fewest bits within 0.1 points of the b
 # Size model (weights and biases): a pruned layer stores each surviving weight with a 5-bit
 # relative index; a quantized one stores b-bit indices plus its codebook (`q.model_bits`).
 # Three curves on LeNet-300-100: pruning only (the pruning chapter's retrained models: its
-# layer-wise grid and its final 12.7x model), quantization only (fine-tuned), and both (those
+# layer-wise grid and its final model), quantization only (fine-tuned), and both (those
 # pruned models quantized to 2-6 bits and fine-tuned). Each curve keeps its best trade-offs:
 # the points that no smaller model beats. The curves show test errors; which model to ship (the
 # smallest within 0.1 points of the baseline) is chosen on the validation errors of the same models,
@@ -707,6 +710,8 @@ finally:
     torch.set_num_threads(threads)
 after = train.evaluate(model)
 print(f"2 bits: test error {pct(before)} -> {pct(after)} after one epoch of codebook fine-tuning")
+print(f"learning rate {results['finetune']['lr']:g}: the lowest validation error among "
+      f"{ {lr: pct(e) for lr, e in results['finetune']['lr_val_errors'].items()} } (reproduce's choice)")
 assert after < before and len(q.codebook(model[1])) == 4
 
 # %% [markdown] slideshow={"slide_type": "notes"}
