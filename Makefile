@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# the English notebooks, then their Russian twins (notebooks/ru/, README.ru.md)
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb)) $(sort $(wildcard notebooks/ru/*.ipynb))
 # JupyterLab refuses to run as root unless told so (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 export PYTHONHASHSEED := 0
@@ -24,17 +25,21 @@ install: $(STAMP)
 lab: install
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --notebook-dir=release/notebooks $(if $(NO_BROWSER),--no-browser)
 
-# The student release, release/notebooks/, from the instructor notebooks by nbgrader (nbgrader_config.py).
+# The student release, release/notebooks/, from the instructor notebooks by nbgrader (nbgrader_config.py);
+# the Russian edition, notebooks/ru/ -> release/notebooks/ru/, is the assignment "ru" of the folder notebooks/.
 assignments: install
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment notebooks --no-db --force --log-level=WARN
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader generate_assignment ru --no-db --force --log-level=WARN \
+	  --CourseDirectory.source_directory=notebooks --CourseDirectory.release_directory=release/notebooks
 
 # Autograde filled-in notebooks with nbgrader and print a score table: make grade NB=release/notebooks/01_pruning.ipynb
+# (a notebook in a folder ru/, e.g. release/notebooks/ru/01_pruning.ipynb, is graded against notebooks/ru/)
 grade: install
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
 	$(PY) -m coursekit.grading $(NB)
 
 # Lint and format check (ruff, pinned), then the unit tests and every notebook's committed
-# outputs (nbval), in one pytest run.
+# outputs (nbval; notebooks/ and notebooks/ru/), in one pytest run.
 test: install browser lint
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg tests notebooks
 
@@ -57,7 +62,7 @@ notebooks: install sync
 sync: install
 	$(VENV)/bin/jupytext --sync $(NOTEBOOKS)
 
-# The reveal.js decks in slides/ from the notebooks' slide metadata (they are committed).
+# The reveal.js decks in slides/ (and slides/ru/ from notebooks/ru/) from the notebooks' slide metadata (committed).
 slides: install
 	$(PY) slides/build.py
 

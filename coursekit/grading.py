@@ -2,7 +2,8 @@
 
     python -m coursekit.grading release/notebooks/01_pruning.ipynb [more notebooks]
 
-Each notebook is graded against its instructor notebook in ``notebooks/`` (same file name), the
+Each notebook is graded against its instructor notebook in ``notebooks/`` (same file name; a
+notebook in a folder ``ru/``, e.g. release/notebooks/ru/01_pruning.ipynb, against ``notebooks/ru/``), the
 way nbgrader grades on JupyterHub: in a scratch course directory, ``nbgrader generate_assignment``
 records the test cells and their points from the instructor notebook, ``nbgrader autograde``
 restores the read-only test cells, runs the submitted notebook top to bottom and scores each
@@ -90,6 +91,12 @@ def grade(submissions, source=SOURCE, timeout=600):
         return results
 
 
+def source_of(path):
+    """The instructor notebooks a filled-in notebook is graded against: ``notebooks/ru/`` for one
+    in a folder ``ru/`` (the Russian edition), else ``notebooks/``."""
+    return SOURCE / "ru" if Path(path).resolve().parent.name == "ru" else SOURCE
+
+
 def table(path, rows):
     """The score table of one graded notebook, as text."""
     width = max([len("test cell")] + [len(name) for name, _, _ in rows])
@@ -106,9 +113,13 @@ def main(argv=None):
         "notebooks", nargs="+", type=Path, help="filled-in notebooks (e.g. release/notebooks/01_pruning.ipynb)"
     )
     args = parser.parse_args(argv)
-    graded = grade({"student": args.notebooks})["student"]
+    graded = {}
+    for source in dict.fromkeys(source_of(path) for path in args.notebooks):  # one nbgrader run per edition
+        mine = [path for path in args.notebooks if source_of(path) == source]
+        results = grade({"student": mine}, source)["student"]
+        graded.update({path: results[path.name] for path in mine})
     for path in args.notebooks:
-        print(table(path, graded[path.name][0]))
+        print(table(path, graded[path][0]))
 
 
 if __name__ == "__main__":

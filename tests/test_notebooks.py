@@ -1,4 +1,5 @@
-"""Every notebook: paired with its py:percent script, slide metadata on every cell, executed."""
+"""Every notebook, English and Russian (notebooks/ru/): paired with its py:percent script, slide
+metadata on every cell, executed."""
 
 from pathlib import Path
 
@@ -6,11 +7,12 @@ import jupytext
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+FOLDER = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("*.ipynb")) + sorted(FOLDER.glob("ru/*.ipynb"))
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 
 
-@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.relative_to(FOLDER).as_posix())
 def notebook(request):
     return request.param
 
