@@ -456,6 +456,9 @@ checks.check_codebook_gradient(codebook_gradient)
 # %% slideshow={"slide_type": "fragment"}
 lenet5 = experiment.load_results("lenet5")
 base5 = lenet5["baseline_error"]
+assert lenet5["finetune"]["epochs"] == 0.05  # «одна двадцатая эпохи»
+print(f"кодовые книги LeNet-5 дообучены со скоростью обучения {lenet5['finetune']['lr']:g}, у неё наименьшая ошибка на валидации из "
+      f"{ {lr: pct(e) for lr, e in lenet5['finetune']['lr_val_errors'].items()} }")
 paper_top1, paper_top5 = papers.DC_TABLE6[32, 32]  # 32-битная AlexNet статьи: от неё отсчитываются столбцы «рост»
 points = lambda error, reference: f"{100 * (error - reference):+.2f}"  # рост ошибки, в пунктах
 cells, paper_rows = [], []
@@ -547,7 +550,7 @@ say("Наименьшее число бит в пределах 0.1 пункта
 # Модель размера (веса и смещения): прореженный слой хранит каждый оставшийся вес с 5-битным
 # относительным индексом; квантованный хранит b-битные индексы плюс свою кодовую книгу (`q.model_bits`).
 # Три кривые на LeNet-300-100: только прореживание (дообученные модели из главы о прореживании: её
-# послойная сетка и итоговая модель, сжатая в 12.7 раза), только квантование (с дообучением) и оба
+# послойная сетка и итоговая модель), только квантование (с дообучением) и оба
 # (те же прореженные модели, квантованные до 2-6 бит и дообученные). Каждая кривая оставляет лучшие
 # компромиссы: точки, которые не превосходит ни одна меньшая модель. Кривые показывают ошибки на тесте;
 # какую модель поставлять (наименьшую в пределах 0.1 пункта от базовой), выбирается по ошибкам на
@@ -710,6 +713,8 @@ finally:
     torch.set_num_threads(threads)
 after = train.evaluate(model)
 print(f"2 бита: ошибка на тесте {pct(before)} -> {pct(after)} после одной эпохи дообучения кодовой книги")
+print(f"скорость обучения {results['finetune']['lr']:g}: наименьшая ошибка на валидации среди "
+      f"{ {lr: pct(e) for lr, e in results['finetune']['lr_val_errors'].items()} } (выбор reproduce)")
 assert after < before and len(q.codebook(model[1])) == 4
 
 # %% [markdown] slideshow={"slide_type": "notes"}
