@@ -35,15 +35,15 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     k - 1 midpoints into the sorted values (the assignment step), then each centroid becomes the
     mean of its run, read off a prefix sum (the update step): O(k log n). An empty cluster keeps
     its centroid. Stops when no value changes cluster; then each value of ``x`` gets the cluster
-    whose run it falls in (a ``searchsorted`` of ``x`` into the first value of each run).
+    whose run it falls in (through the sorting permutation: no search).
     """
     x = _as_numpy(x)
     if len(x) == 0:
         raise ValueError("kmeans_1d needs at least one value")
     if x.dtype.kind != "f":  # integers: cluster them as floats
         x = x.astype(np.float64)
-    ordered = np.sort(x)  # in x's own precision: float32 sorts faster than float64
-    values = ordered.astype(np.float64)
+    order = np.argsort(x)  # in x's own precision: float32 sorts faster than float64
+    values = x[order].astype(np.float64)
     k = quantization._check_kmeans(values, k, seed, max_iter)
     sums = _prefix_sums(values)
     functions = {**quantization.INIT_FUNCTIONS, "kmeans++": partial(init_kmeanspp, sums=sums)}
@@ -58,13 +58,11 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
         if (cuts == edges[1:-1]).all():
             break
         edges[1:-1] = cuts
-    # Each value of x goes to the last cluster whose smallest value it reaches (torch.bucketize
-    # is numpy's searchsorted, on torch's threads).
-    cuts = edges[1:-1]
-    starts = ordered[np.minimum(cuts, len(x) - 1)]
-    starts[cuts == len(x)] = np.inf  # an empty cluster at the top: no value reaches it
-    indices = torch.bucketize(torch.from_numpy(x), torch.from_numpy(starts), right=True)
-    return torch.from_numpy(c.astype(np.float32)), indices
+    # The sorted values of run i belong to cluster i; x[order[j]] is the j-th sorted value. Equal
+    # values are never split between two runs (a cut falls where the values cross a midpoint).
+    indices = np.empty(len(x), dtype=np.int64)
+    indices[order] = np.repeat(np.arange(k), edges[1:] - edges[:-1])
+    return torch.from_numpy(c.astype(np.float32)), torch.from_numpy(indices)
 
 
 def init_kmeanspp(values, k, seed=0, sums=None):
