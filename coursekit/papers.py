@@ -20,15 +20,44 @@ ENERGY_PJ = {
 # (20 Hz)(1G)(640 pJ) = 12.8 W just for DRAM access".
 DRAM_EXAMPLE = {"connections": 1e9, "hz": 20, "watts": 12.8}
 
-# Han's lecture slides, citing C. A. Walsh, Nature 502:172 (2013): synapses in a human brain.
-SYNAPSES_TRILLIONS = {"newborn": 50, "1 year old": 1000, "adolescent": 500}
+# Han's lecture slides, citing C. A. Walsh, Nature 502:172 (2013): synapses in a human brain, by
+# age. Three ages, not a time axis: at birth, at one year, and at ten years (the lecture's label for
+# adolescence). Draw them as categories (bars), not joined by a line.
+SYNAPSES_TRILLIONS = {"birth": 50, "1 year": 1000, "10 years": 500}
 
-# LWC Table 1 (pruning only): top-1 error reference -> pruned, parameters reference -> pruned.
+# LWC Table 1 (pruning only): top-1 error reference -> pruned, top-5 error reference -> pruned
+# (ImageNet networks only; MNIST has 10 classes), parameters reference -> pruned.
 LWC_TABLE1 = {
     "lenet_300_100": {"error": (0.0164, 0.0159), "params": (267e3, 22e3), "rate": 12},
     "lenet5": {"error": (0.0080, 0.0077), "params": (431e3, 36e3), "rate": 12},
-    "alexnet": {"error": (0.4278, 0.4277), "params": (61e6, 6.7e6), "rate": 9},
-    "vgg16": {"error": (0.3150, 0.3134), "params": (138e6, 10.3e6), "rate": 13},
+    "alexnet": {"error": (0.4278, 0.4277), "top5": (0.1973, 0.1967), "params": (61e6, 6.7e6), "rate": 9},
+    "vgg16": {"error": (0.3150, 0.3134), "top5": (0.1132, 0.1088), "params": (138e6, 10.3e6), "rate": 13},
+}
+
+# LWC Tables 2 and 3, per layer of the pruned LeNets: the fraction of the layer's input that is
+# nonzero ("act%"), weights kept ("weights%") and FLOPs left ("FLOP%"), in percent. Layer names are
+# ours: the paper's ip1, ip2, ip3 are our fc1, fc2, fc3. Caffe's LeNet-5 has no ReLU after its convs.
+LWC_LAYER_TABLES = {
+    "lenet_300_100": {
+        "fc1": {"act": 38, "weights": 8, "flops": 8},
+        "fc2": {"act": 65, "weights": 9, "flops": 4},
+        "fc3": {"act": 100, "weights": 26, "flops": 17},
+        "total": {"act": 46, "weights": 8, "flops": 8},
+    },
+    "lenet5": {
+        "conv1": {"act": 82, "weights": 66, "flops": 66},
+        "conv2": {"act": 72, "weights": 12, "flops": 10},
+        "fc1": {"act": 55, "weights": 8, "flops": 6},
+        "fc2": {"act": 100, "weights": 19, "flops": 10},
+        "total": {"act": 77, "weights": 8, "flops": 16},
+    },
+}
+
+# LWC Tables 4 and 5 (also in DC): weights kept per layer (%) of the pruned AlexNet and VGG-16, in
+# the order of torchvision's layers (AlexNet conv1-5, fc6-8; VGG-16 conv1_1 ... conv5_3, fc6-8).
+IMAGENET_KEEP_PERCENT = {
+    "alexnet": [84, 38, 35, 37, 37, 9, 9, 25],
+    "vgg16": [58, 22, 34, 36, 53, 24, 42, 32, 27, 34, 35, 29, 36, 4, 4, 23],
 }
 
 # DC Table 1: top-1 error reference -> compressed, size in KB reference -> compressed.
