@@ -32,6 +32,7 @@ from torch import nn
 from torch.nn.utils import parametrize
 
 from . import arguments, network
+from .i18n import message
 
 __all__ = [
     "INITS",
@@ -196,7 +197,7 @@ def check_bits(bits):
     try:
         return arguments.integer(bits, "bits", 1, 8)
     except ValueError:
-        raise ValueError(f"bits must be an integer from 1 to 8 (2 to 256 shared values), got {bits!r}") from None
+        raise ValueError(message("quantization.bits_range", bits=bits)) from None
 
 
 def quantize_layer(weight, bits, init="linear", seed=0, kmeans=kmeans_1d):
