@@ -33,7 +33,8 @@ def px(points, dpi=DPI):
 
 
 def _plain(value):
-    """A log axis's tick as a plain number: 0.01, 0.5, 10, 1000; powers of ten from 10^5 on."""
+    """A log axis's tick as a plain number: 0.01, 0.5, 10, 1000; powers of ten below 10^-4 and from
+    10^5 on; no label ("") for the ticks between those powers (3x10^-6 would need scientific notation)."""
     if value == 0:
         return "0"
     exponent = math.log10(abs(value))
@@ -41,7 +42,7 @@ def _plain(value):
         return f"{value:,.6g}".replace(",", "\u2009")  # thin space between thousands: 10 000
     if abs(exponent - round(exponent)) < 1e-9:
         return f"$10^{{{round(exponent)}}}$"
-    return f"{value:.0e}"
+    return ""
 
 
 class _PlainLogFormatter(ticker.LogFormatter):
@@ -113,7 +114,8 @@ def style(check=True):
 
 OVERLAP_PX = 1  # two texts overlap when their boxes share more than 1 px in x and in y
 _HOOK = "coursekit.plots:watch_layout"  # pyplot calls it with every new figure (rcParams["figure.hooks"])
-_SCIENTIFIC = re.compile(r"\\times\s*10\^|\d[eE][-+]?\d")  # 2x10^0 (mathtext), 2e+05
+_drawing_to_check = set()  # ids of the figures check_layout is drawing itself (not to be checked twice)
+_SCIENTIFIC = re.compile(r"\\times\s*10\^|\d[eE][-+\u2212]?\d")  # 2x10^0 (mathtext), 2e+05, 3e\u221206
 
 
 class LayoutError(AssertionError):
@@ -242,9 +244,6 @@ def check_layout(fig, renderer=None, tight=True):
             if owner is not None and number != owner and _overlap(box, axes_box):
                 problems.append(f"{what} lies over axes {number + 1}")
     return problems
-
-
-_drawing_to_check = set()  # ids of the figures check_layout is drawing itself
 
 
 def _check_drawn(event):

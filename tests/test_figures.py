@@ -121,6 +121,9 @@ def test_scientific_minor_labels_are_a_problem_and_the_style_avoids_them():
     assert plots.check_layout(fig) == []
     labels = [label.get_text() for label in ax.yaxis.get_minorticklabels() if label.get_text()]
     assert "2" in labels and "3" in labels, labels
+    # far from 1 only the powers of ten are labelled (3x10^-6 has no plain form a slide can show)
+    plain = [plots._plain(v) for v in (3e-6, 1e-6, 0.0004, 2e4, 2e5, 1e6)]
+    assert plain == ["", "$10^{-6}$", "0.0004", "20\u2009000", "", "$10^{6}$"], plain
 
 
 def test_log_ticks_125():
