@@ -211,3 +211,29 @@ def test_panels_speak_russian(russian):
         assert "вживую" in label and "live" not in label.replace("вживую", "")
     panel = widgets.pruning_panel(fresh_model(), prune=lambda weight, sparsity: 1 / 0, images=500)
     assert "не удаётся вычислить" in one_line(panel) and "вызвала исключение ZeroDivisionError" in one_line(panel)
+
+
+def test_the_evaluation_copy_pools_exactly_as_the_model():
+    from coursekit.widgets import _live
+
+    x = torch.randn(7, 3, 13, 11)
+    for pool in (nn.MaxPool2d(2), nn.MaxPool2d(3), nn.MaxPool2d((2, 2), stride=2)):
+        assert _live._StridedMax.size_of(pool)
+        assert torch.equal(_live._StridedMax(_live._StridedMax.size_of(pool))(x), pool(x))
+    for pool in (nn.MaxPool2d(2, stride=1), nn.MaxPool2d(2, padding=1), nn.MaxPool2d(2, ceil_mode=True)):
+        assert _live._StridedMax.size_of(pool) is None  # left as it is
+    evaluator = _live.Evaluator(baselines.pretrained("lenet5"), images=400)
+    assert any(isinstance(m, _live._StridedMax) for m in evaluator.model.modules())
+    assert evaluator.error(evaluator.weights) == pytest.approx(error_of(baselines.pretrained("lenet5"), 400), abs=1e-9)
+
+
+def test_the_panel_picture_is_the_figure():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    panel = widgets.factorization_panel(fresh_model(), images=200)
+    panel.update(rank=30)
+    picture = np.asarray(Image.open(io.BytesIO(panel.widget.children[-1].value)))
+    assert np.array_equal(picture, np.asarray(panel.figure.canvas.buffer_rgba())[:, :, :3])

@@ -58,14 +58,54 @@ def _never():
 
 def _plain_copy(model):
     """A CPU copy of ``model`` in eval mode whose weight layers hold plain tensors: pruning masks
-    (``torch.nn.utils.prune``) and parametrizations (e.g. shared weights) are folded in."""
+    (``torch.nn.utils.prune``) and parametrizations (e.g. shared weights) are folded in, and whose
+    non-overlapping max-pooling layers are ``_StridedMax`` (the same numbers, faster)."""
     plain = copy.deepcopy(model).cpu().eval()
     for module in network.layers(plain).values():
         if parametrize.is_parametrized(module):
             parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
         if hasattr(module, "weight_orig"):
             torch.nn.utils.prune.remove(module, "weight")
+    for parent in list(plain.modules()):
+        for child_name, child in parent.named_children():
+            size = _StridedMax.size_of(child)
+            if size:
+                setattr(parent, child_name, _StridedMax(size))
     return plain
+
+
+class _StridedMax(nn.Module):
+    """``nn.MaxPool2d(k)`` (stride k, no padding, no dilation) as the elementwise maximum of its
+    k x k strided views of the input: exactly the same outputs, without max_pool2d's search for
+    the index of each maximum; on LeNet-5's 400 x 20 x 24 x 24 maps 6x faster on this CPU, where
+    max pooling cost as much as the two convolutions."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    @staticmethod
+    def size_of(module):
+        """``k`` when ``module`` is an ``nn.MaxPool2d`` this class can replace, else ``None``."""
+        if type(module) is not nn.MaxPool2d or module.return_indices or module.ceil_mode:
+            return None
+        pairs = [
+            nn.modules.utils._pair(v) for v in (module.kernel_size, module.stride, module.padding, module.dilation)
+        ]
+        (kernel, _), stride, padding, dilation = pairs
+        if pairs[0] == stride == (kernel, kernel) and padding == (0, 0) and dilation == (1, 1):
+            return kernel
+        return None
+
+    def forward(self, x):
+        k = self.size
+        height, width = x.shape[-2] // k * k, x.shape[-1] // k * k  # rows / columns a window covers
+        out = x[..., 0:height:k, 0:width:k]
+        for i in range(k):
+            for j in range(k):
+                if i or j:
+                    out = torch.maximum(out, x[..., i:height:k, j:width:k])
+        return out
 
 
 class Evaluator:

@@ -7,6 +7,8 @@ tests and benchmarks drive a panel from Python, without a browser.
 """
 
 import io
+import struct
+import zlib
 from types import SimpleNamespace
 
 # a panel's picture: 10x3 in at plots.DPI (100) = 1000x300 px: within the 1200 px a 1280x720 slide
@@ -63,14 +65,25 @@ def figure_png(fig):
 
 
 def canvas_png(fig):
-    """``fig``'s canvas as it stands (e.g. after blitting), as PNG bytes; fast (zlib level 1),
-    for panels that redraw on every move."""
+    """``fig``'s canvas as it stands (e.g. after blitting), as PNG bytes, for panels that redraw on
+    every move: RGB (the figure is opaque), no PNG row filter, zlib level 1. Written here in a few
+    lines (the PNG format: signature, IHDR, IDAT, IEND chunks) because it takes half the time of
+    Pillow's encoder (4 ms instead of 9 ms for 1000x300 px), for the same size."""
     import numpy as np
-    from PIL import Image
 
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row: filter type 0, then R G B ...
+    rows[:, 1:] = rgba[:, :, :3].reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits per channel, RGB
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows, 1)) + _chunk(b"IEND", b"")
+    )
+
+
+def _chunk(kind, data):
+    """One PNG chunk: length, type, data, CRC of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def panel(controls, update, *outputs):
