@@ -294,8 +294,8 @@ bars = {f"{name}, {what}": ms for name in timed for what, ms in (("1 изобр.
 plots.log_barh(ax, list(bars), [float(f"{ms:.2g}") for ms in bars.values()], "время одного прямого прохода (мс), одно ядро CPU", highlight={f"AlexNet, {BATCH} изобр."})
 plt.show()
 for name in timed:
-    print(f"{name:14s} на одно изображение пакет из {BATCH} дешевле в {one_ms[name] / (batch_ms[name] / BATCH):.1f} раза, чем по одному изображению")
-print(f"длительность пакета AlexNet из {BATCH} в кадрах камеры (30 кадров/с): {batch_ms['AlexNet'] / FRAME_MS:.0f}")
+    print(f"{name:14s} на одно изображение пакет из {BATCH} в {one_ms[name] / (batch_ms[name] / BATCH):.1f} раза дешевле, чем по одному изображению")
+print(f"пакет AlexNet из {BATCH} длится столько же, сколько {batch_ms['AlexNet'] / FRAME_MS:.0f} кадр. камеры при 30 кадрах/с")
 
 # %% slideshow={"slide_type": "-"} tags=["check"]
 assert one_ms["LeNet-300-100"] < one_ms["LeNet-5"] < one_ms["AlexNet"]  # больше работы — больше задержка
