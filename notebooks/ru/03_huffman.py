@@ -149,7 +149,7 @@ checks.check_huffman_code_lengths(huffman_code_lengths)
 # %% slideshow={"slide_type": "fragment"}
 message = [0, 1, 0, 3, 5, 0, 2, 4, 0, 0]
 data, bits = huffman.encode(message, lengths)
-print(f"{len(message)} символов -> {bits} бит -> {len(data)} байта: {data.hex()}")
+print(f"символов: {len(message)} -> бит: {bits} -> байт: {len(data)}: {data.hex()}")
 print("декодировано:", huffman.decode(data, len(message), lengths).tolist())
 assert huffman.decode(data, len(message), lengths).tolist() == message
 assert bits == sum(lengths[s] for s in message)
@@ -263,7 +263,7 @@ model300, report300 = experiment.load("lenet_300_100")
 fc1 = network.weight(network.layers(model300)["fc1"]).numpy()
 codebook, symbols = compressed.shared_values(fc1)
 kept = symbols[symbols > 0]
-print(f"fc1: {fc1.size:,} весов, сохранено {len(kept):,} ({100 * len(kept) / fc1.size:.2f}%), общих значений: {len(codebook)}")
+print(f"fc1: весов: {fc1.size:,}, сохранено: {len(kept):,} ({100 * len(kept) / fc1.size:.2f}%), общих значений: {len(codebook)}")
 print("общие значения:", [round(float(v), 3) for v in codebook])
 weight_counts = np.bincount(kept - 1, minlength=len(codebook))
 print("использований каждого:", weight_counts.tolist())

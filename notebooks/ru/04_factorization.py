@@ -377,7 +377,7 @@ assert abs(live - rows[fraction]["error_fine_tuned"]) < 1e-6 and abs(live_val - 
 timings = {"плотная": dense} | {f"ранг {f:.0%}": results.load_fine_tuned("lenet_300_100", f) for f in (0.5, 0.2, 0.05)}
 for label, model in timings.items():
     times = sorted(structured.forward_times_ms(model, batch=256, repeats=15))
-    print(f"{label:10s} {network.count_parameters(model):8,d} параметров  {times[len(times) // 2]:6.2f} мс на батч из 256")
+    print(f"{label:10s} параметров: {network.count_parameters(model):8,d}  {times[len(times) // 2]:6.2f} мс на батч из 256")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Заметки докладчика: `benchmarks/bench_factorization.py` измеряет то же самое на спокойной машине
@@ -513,7 +513,7 @@ plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
 curve = results.svd_curve()
-print(f"{len(curve)} точек кривой SVD, сжатие от {curve[-1]['compression']:.2f}x до {curve[0]['compression']:.1f}x")
+print(f"точек кривой SVD: {len(curve)}, сжатие от {curve[-1]['compression']:.2f}x до {curve[0]['compression']:.1f}x")
 assert all(point["compression"] > 1 for point in curve)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -567,7 +567,7 @@ plots.frames(
 for rank in (1, 5, 10, 100):
     shown = panel.update(rank=rank)
     print(f"вживую, {rank:3d}% ранга: ранги {shown['ranks']}, ошибка {100 * shown['error']:.2f}%, "
-          f"{shown['parameters']:,} параметров, {shown['kb']:.1f} КБ")
+          f"параметров: {shown['parameters']:,}, {shown['kb']:.1f} КБ")
 print(f"заранее вычислено: 10% ранга, с дообучением: ошибка {100 * rows[0.1]['error_fine_tuned']:.2f}%")
 assert abs(shown["error"] - rows[1.0]["error"]) < 1e-6  # полный ранг: плотная сеть
 assert abs(panel.update(rank=10)["error"] - rows[0.1]["error"]) <= 2e-4  # живая панель и таблица согласны
@@ -619,7 +619,7 @@ assert after < before / 4
 
 # %% slideshow={"slide_type": "fragment"}
 nnmf = load_json("factorization", "nnmf.json")
-print(f"{nnmf['train_entries']:,} обучающих оценок, {nnmf['test_entries']:,} тестовых оценок")
+print(f"обучающих оценок: {nnmf['train_entries']:,}, тестовых оценок: {nnmf['test_entries']:,}")
 print(f"RMSE на тесте: среднее значение {nnmf['rmse_mean']:.3f} | обычное MF (ранг {nnmf['setup']['dim']}) {nnmf['rmse_mf']:.3f} | NNMF {nnmf['rmse_nnmf']:.3f}   (уровень шума 0.2)")
 print(f"статья (MovieLens, настоящие данные): NNMF {papers.NNMF_RMSE['movielens_100k']} на 100K, {papers.NNMF_RMSE['movielens_1m']} на 1M")
 assert nnmf["rmse_nnmf"] < 0.5 * nnmf["rmse_mean"]  # намного лучше среднего

@@ -389,7 +389,7 @@ plain = nn.Sequential(
 plain.load_state_dict(state)
 images, _ = load_mnist("test")
 same = (train.predict(plain, images) == train.predict(small, images)).all().item()
-print(f"conv1: {c1} карт, conv2: {c2} карт; одинаковые предсказания на 10,000 тестовых изображений: {same}")
+print(f"карт в conv1: {c1}, в conv2: {c2}; одинаковые предсказания на 10,000 тестовых изображений: {same}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: прореженная сеть — обычная модель PyTorch: написанная вручную с числом каналов из файла, она предсказывает ровно то же. Спросите аудиторию: что нужно, чтобы её развернуть? (ничего особенного: она плотная). Время: 1 мин.
