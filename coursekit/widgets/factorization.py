@@ -78,7 +78,9 @@ def factorization_panel(model=None, factors=None, layers=None, images=None):
     weights = evaluator.weights
     if factors is None:  # one SVD per layer, once: a move keeps the first columns (factorization.low_rank's A @ B)
         svds = {n: torch.linalg.svd(weights[n], full_matrices=False) for n in layers}
-    spectra = {n: torch.linalg.svdvals(weights[n]).numpy() for n in layers}
+        spectra = {n: S.numpy() for n, (_, S, _) in svds.items()}
+    else:
+        spectra = {n: torch.linalg.svdvals(weights[n]).numpy() for n in layers}
     biases = sum(m.bias.numel() for m in evaluator.layers.values() if m.bias is not None)
     dense_parameters = sum(w.numel() for w in weights.values()) + biases
     load = lambda: load_json("factorization", f"{name}.json")
