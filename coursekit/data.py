@@ -4,6 +4,13 @@ The four original IDX files ship gzip-compressed in ``data/mnist/``. On first us
 is checked against its SHA-256, unpacked once into torchvision's MNIST layout
 (``data/mnist/MNIST/raw/``, checked against the MD5 published for the original files) and then
 read by ``torchvision.datasets.MNIST``. Nothing is ever downloaded.
+
+Three splits. ``"test"`` is MNIST's 10,000 test images, untouched: the course reports each result
+on it once. ``"val"`` is a fixed 5,000 of the 60,000 training images, held out for every choice
+(learning rates, epochs, per-layer rates, ranks, "best" settings), and ``"train"`` is the other
+55,000. Which images go to ``"val"`` is decided by a permutation of the 60,000 indices seeded with
+``VAL_SEED`` (``torch.randperm``): its first ``VAL_SIZE`` indices, sorted, are the validation
+images; both splits keep MNIST's original order. ``val_indices()`` returns them.
 """
 
 import functools
@@ -11,6 +18,7 @@ import gzip
 import shutil
 from pathlib import Path
 
+import torch
 from torchvision.datasets import MNIST
 from torchvision.datasets.utils import check_integrity
 
@@ -20,6 +28,10 @@ MNIST_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 
 # Mean and standard deviation of the 60,000 training images' pixels (scaled to [0, 1]).
 MEAN, STD = 0.1307, 0.3081
+
+# The validation split: VAL_SIZE training images chosen by a permutation seeded with VAL_SEED.
+VAL_SIZE, VAL_SEED = 5000, 2015
+SPLITS = ("train", "val", "test")
 
 # file -> (SHA-256 of the .gz we ship, MD5 of the uncompressed original as published by LeCun)
 FILES = {
@@ -84,21 +96,42 @@ def unpack(root=MNIST_DIR):
         raise DataError(f"cannot unpack MNIST into {raw}: {error.strerror or error}") from None
 
 
+def val_indices():
+    """The indices (into MNIST's 60,000 training images) of the ``"val"`` split: int64 tensor of
+    shape ``VAL_SIZE``, sorted. The same on every machine: a CPU ``torch.randperm`` seeded with ``VAL_SEED``."""
+    permutation = torch.randperm(60_000, generator=torch.Generator().manual_seed(VAL_SEED))
+    return permutation[:VAL_SIZE].sort().values
+
+
 @functools.cache
-def _load(split, root):
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+def _load_original(train, root):
+    """One of MNIST's two original files, normalized: ``(images N x 1 x 28 x 28, labels N)``."""
     unpack(root)
-    dataset = MNIST(root, train=(split == "train"), download=False)
+    dataset = MNIST(root, train=train, download=False)
     images = dataset.data.unsqueeze(1).float().div_(255).sub_(MEAN).div_(STD)
     return images, dataset.targets.long()
+
+
+@functools.cache
+def _load(split, root):
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    if split == "test":
+        return _load_original(False, root)
+    images, labels = _load_original(True, root)
+    held_out = torch.zeros(len(labels), dtype=torch.bool)
+    held_out[val_indices()] = True
+    keep = held_out if split == "val" else ~held_out
+    return images[keep], labels[keep]
 
 
 def load_mnist(split, root=MNIST_DIR):
     """Load an MNIST split as tensors.
 
     Args:
-        split: ``"train"`` (60,000 images) or ``"test"`` (10,000 images).
+        split: ``"train"`` (55,000 images: MNIST's 60,000 training images minus the validation
+            ones), ``"val"`` (the 5,000 held out, see ``val_indices``) or ``"test"`` (MNIST's
+            10,000 test images).
         root: folder holding the four ``*-ubyte.gz`` files.
 
     Returns:

@@ -1,6 +1,8 @@
 """The training and evaluation loop every chapter's experiments share (MNIST by default).
 
-``fit`` trains any classifier on any ``(images, labels)``; ``evaluate`` measures its MNIST error.
+``fit`` trains any classifier on any ``(images, labels)``, by default MNIST's 55,000 training
+images; ``evaluate`` measures its error on a split: ``"val"`` (5,000 held-out training images) for
+every choice, ``"test"`` (10,000) to report the result once, with its ``standard_error``.
 ``python -m coursekit.train lenet_300_100`` (or ``lenet5``) retrains a baseline from scratch
 with its recipe (``coursekit.experiments.baselines``) and writes it to ``data/weights/``.
 """
@@ -19,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .data import load_mnist
 
-__all__ = ["seed_everything", "predict", "evaluate", "fit"]
+__all__ = ["seed_everything", "predict", "evaluate", "standard_error", "split_size", "fit"]
 
 
 def seed_everything(seed):
@@ -44,13 +46,26 @@ def evaluate(model, split="test", limit=None):
     """Top-1 error of ``model`` on an MNIST split, as a fraction in [0, 1].
 
     Args:
-        split: ``"test"`` (10,000 images) or ``"train"`` (60,000).
+        split: ``"test"`` (10,000 images), ``"val"`` (5,000 held-out training images, the one
+            to choose settings on) or ``"train"`` (the other 55,000).
         limit: evaluate on the first ``limit`` images only (``None``: all of them).
     """
     images, labels = load_mnist(split)
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     return (predict(model, images) != labels).float().mean().item()
+
+
+def split_size(split="test", limit=None):
+    """How many images ``evaluate(model, split, limit)`` counts."""
+    size = len(load_mnist(split)[1])
+    return size if limit is None else min(size, limit)
+
+
+def standard_error(error, n):
+    """Binomial standard error of an error rate measured on ``n`` images: ``sqrt(p (1 - p) / n)``,
+    a fraction like ``error`` (0.0008 for 0.7% on 10,000 images)."""
+    return math.sqrt(error * (1 - error) / n)
 
 
 def fit(
@@ -63,21 +78,25 @@ def fit(
     weight_decay=1e-4,
     seed=0,
     after_step=None,
+    after_epoch=None,
     progress=True,
     desc="train",
     data=None,
 ):
-    """Train ``model`` with SGD + momentum on ``data``, by default the 60,000 MNIST training images.
+    """Train ``model`` with SGD + momentum on ``data``, by default MNIST's 55,000 training images
+    (``load_mnist("train")``: the validation images are never trained on).
 
     The learning rate follows a cosine from ``lr`` down to 0 over all steps. ``epochs`` may be a
     fraction (e.g. 0.25 trains on a quarter of an epoch). ``after_step(model)``, if given, is
-    called after every optimizer step (e.g. to re-apply a constraint). Pruning masks made with
+    called after every optimizer step (e.g. to re-apply a constraint), ``after_epoch(model, epoch)``
+    after each pass over the data (``epoch`` counts from 1; e.g. to measure the validation error:
+    the model is put back in training mode after it). Pruning masks made with
     ``torch.nn.utils.prune`` hold by themselves: the masked weight is recomputed as
     ``weight_orig * mask`` on every forward.
 
     Args:
         data: ``(images, labels)``, tensors of ``N`` inputs (any shape ``model`` takes, e.g.
-            ``N x 1 x 28 x 28``) and ``N`` int64 class labels; ``None``: MNIST's training set.
+            ``N x 1 x 28 x 28``) and ``N`` int64 class labels; ``None``: ``load_mnist("train")``.
             Batches are moved to ``model``'s device one at a time.
 
     Returns:
@@ -117,6 +136,8 @@ def fit(
             bar.update()
         losses.append(epoch_loss / batches)
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        if after_epoch is not None:
+            after_epoch(model, len(losses))
     bar.close()
     model.eval()
     return losses
@@ -146,6 +167,7 @@ def main(argv=None):
     parser.add_argument("--force", action="store_true", help="overwrite the shipped data/weights/MODEL.safetensors")
     parser.add_argument("--no-save", action="store_true", help="train and report, but write nothing")
     args = parser.parse_args(argv)
+    torch.set_num_threads(1)  # small models on a shared CPU: one thread is as fast
     try:
         target = None
         if not args.no_save:  # checked before training, not after

@@ -30,14 +30,53 @@ def test_shipped_files_match_their_checksums():
         assert data.sha256(data.MNIST_DIR / name) == data.FILES[name][0]
 
 
-@pytest.mark.parametrize("split,n", [("train", 60_000), ("test", 10_000)])
+@pytest.mark.parametrize("split,n", [("train", 55_000), ("val", 5_000), ("test", 10_000)])
 def test_mnist_shapes_types_and_normalization(split, n):
     images, labels = data.load_mnist(split)
     assert images.shape == (n, 1, 28, 28) and images.dtype == torch.float32
     assert labels.shape == (n,) and labels.dtype == torch.int64
     assert set(labels.unique().tolist()) == set(range(10))
-    if split == "train":  # normalized with the training set's own statistics
-        assert abs(images.mean().item()) < 1e-3 and abs(images.std().item() - 1) < 1e-3
+    if split == "train":  # normalized with the statistics of MNIST's 60,000 training images
+        assert abs(images.mean().item()) < 2e-3 and abs(images.std().item() - 1) < 2e-3
+
+
+def test_val_and_train_split_the_60000_training_images():
+    """``val`` is a fixed 5,000 of MNIST's training images, ``train`` the other 55,000: disjoint,
+    together exactly the original file, in its order."""
+    train_images, train_labels = data.load_mnist("train")
+    val_images, val_labels = data.load_mnist("val")
+    original = data._load_original(True, str(data.MNIST_DIR))
+    held_out = data.val_indices()
+    assert len(held_out) == data.VAL_SIZE == 5_000 and len(set(held_out.tolist())) == 5_000
+    assert held_out.tolist() == sorted(held_out.tolist()) and 0 <= held_out.min() and held_out.max() < 60_000
+    assert torch.equal(val_images, original[0][held_out]) and torch.equal(val_labels, original[1][held_out])
+    rest = torch.ones(60_000, dtype=torch.bool)
+    rest[held_out] = False
+    assert torch.equal(train_images, original[0][rest]) and torch.equal(train_labels, original[1][rest])
+    # no image of one split is an image of the other (pixel for pixel), nor of the test set
+    train_keys = {hash(x.numpy().tobytes()) for x in train_images}
+    assert not any(hash(x.numpy().tobytes()) in train_keys for x in val_images[:500])
+    assert set(torch.bincount(val_labels).tolist()) and torch.bincount(val_labels).min() > 400  # every class
+
+
+def test_val_split_is_deterministic():
+    """The same 5,000 indices on every call and every machine: seeded, not from the global RNG."""
+    torch.manual_seed(123)
+    first = data.val_indices()
+    torch.manual_seed(456)
+    assert torch.equal(first, data.val_indices())
+    assert first[:5].tolist() == [15, 21, 25, 27, 30]  # pinned: a change would silently move images
+
+
+def test_evaluate_accepts_the_val_split_and_gives_a_standard_error():
+    model = models.lenet_300_100()
+    torch.nn.init.zeros_(model[-1].weight)
+    torch.nn.init.zeros_(model[-1].bias)  # predicts class 0 for everything
+    labels = data.load_mnist("val")[1]
+    assert train.evaluate(model, "val") == pytest.approx((labels != 0).float().mean().item())
+    assert train.split_size("val") == 5_000 and train.split_size("test", limit=2000) == 2000
+    assert train.standard_error(0.0073, 10_000) == pytest.approx(0.000851, abs=1e-6)
+    assert train.standard_error(0, 10_000) == 0
 
 
 def test_test_labels_are_the_original_ones():
@@ -46,7 +85,7 @@ def test_test_labels_are_the_original_ones():
 
 
 def test_bad_split_is_a_clear_error():
-    with pytest.raises(ValueError, match="'train' or 'test'"):
+    with pytest.raises(ValueError, match="'train', 'val', 'test'"):
         data.load_mnist("validation")
 
 
@@ -94,6 +133,12 @@ def test_baselines_reach_the_papers_reference_error(name, paper_error):
     info = baselines.baseline_info(name)
     assert info["test_error"] == pytest.approx(error, abs=2e-4)  # the JSON tells the truth
     assert {"epochs", "seed", "torch_version"} <= set(info)
+    # chosen on the validation split: the kept epoch is the lowest validation error of all tried
+    assert info["train_images"] == 55_000 and info["lr"] in info["lr_candidates"]
+    assert info["val_error"] == min(min(curve) for curve in info["val_errors"].values())
+    assert info["val_errors"][str(info["lr"])][info["epochs"] - 1] == info["val_error"]
+    assert train.evaluate(model, "val") == pytest.approx(info["val_error"], abs=2e-4)
+    assert info["test_error_se"] == pytest.approx(train.standard_error(error, 10_000), abs=1e-6)
 
 
 def test_pretrained_weights_are_safetensors_not_pickle():

@@ -8,13 +8,18 @@ One module per chapter (``baselines``, ``pruning``, ``structured``, ``quantizati
 
 Everything the notebooks and widgets load from ``data/`` goes through ``path`` / ``load_json``
 here, so a missing file always says the same thing: which command regenerates it.
+
+Choices are made on the validation split, results reported on the test split: ``measured(model)``
+gives both errors of a model (``val_error`` on the 5,000 held-out training images; ``test_error``
+with its binomial ``test_error_se``), and ``error_goal`` the verdict "no more than 0.1 points above
+the baseline's test error" that the results JSONs store, computed, for the notebooks to print.
 """
 
 import json
 import os
 from pathlib import Path
 
-from .. import integrity
+from .. import integrity, train
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -86,3 +91,42 @@ def write_json(chapter, filename, data, indent=None, compact=True):
     separators = (",", ":") if indent is None and compact else None
     target.write_text(json.dumps(data, indent=indent, separators=separators) + "\n")
     return target
+
+
+# A compressed model meets its accuracy goal when its test error is at most this far above its
+# baseline's (0.1 points, i.e. 10 of the 10,000 test images); compared as image counts.
+ERROR_TOLERANCE = 0.001
+
+
+def measured(model, test_limit=None):
+    """Both errors of ``model`` (fractions): ``{"val_error", "test_error", "test_error_se",
+    "test_images"}``, the validation error on all 5,000 validation images (what choices use) and
+    the test error on the first ``test_limit`` test images (``None``: all 10,000) with its
+    binomial standard error ``sqrt(p (1 - p) / n)``."""
+    test_error = train.evaluate(model, "test", test_limit)
+    n = train.split_size("test", test_limit)
+    return {
+        "val_error": train.evaluate(model, "val"),
+        "test_error": test_error,
+        "test_error_se": train.standard_error(test_error, n),
+        "test_images": n,
+    }
+
+
+def error_goal(test_error, baseline_error, n=10_000, tolerance=ERROR_TOLERANCE):
+    """The verdict on "test error at most ``tolerance`` above the baseline's", on ``n`` test images.
+
+    Returns ``{"criterion", "increase", "tolerance", "standard_error", "increase_in_se", "met"}``:
+    ``increase`` in fractions (negative: better than the baseline), ``standard_error`` the binomial
+    one of ``test_error``, ``met`` a bool computed on image counts (no float round-off at the edge).
+    """
+    se = train.standard_error(test_error, n)
+    increase = test_error - baseline_error
+    return {
+        "criterion": f"test error at most {100 * tolerance:.1f} points above the baseline's ({n:,} test images)",
+        "increase": increase,
+        "tolerance": tolerance,
+        "standard_error": se,
+        "increase_in_se": increase / se if se else None,
+        "met": round(test_error * n) - round(baseline_error * n) <= round(tolerance * n),
+    }
