@@ -64,7 +64,6 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
     import ipywidgets as widgets
     import numpy as np
     from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
 
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
@@ -155,27 +154,15 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
         centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
         hist_ax.add_collection(centroids)
         style = dict(color="0.45", linestyle="--", marker="s", label=message("widgets.quantization.precomputed_curve"))
-        legend(fig, [live_line, Line2D([], [], **style)] if precomputed else [live_line])
-        freeze(fig)  # one layout for every background
-    backgrounds = {}
-
-    def background(init, conv_bits):
-        if (init, conv_bits) not in backgrounds:
-            with styled():  # the course style: 100 dpi, 11-13 pt text
-                for line in curve_ax.lines[2:]:
-                    line.remove()
-                points = precomputed_curve(init, conv_bits)
-                if points:
-                    curve_ax.plot([b for b, _ in points], [100 * e for _, e in points], **style)
-                model = _live.display_name(name)
-                if conv:
-                    title = message("widgets.quantization.title_conv", model=model, init=init, bits=conv_bits)
-                else:
-                    title = message("widgets.quantization.title", model=model, init=init)
-                curve_ax.set_title(title)
-                fig.canvas.draw()
-                backgrounds[init, conv_bits] = fig.canvas.copy_from_bbox(fig.bbox)
-        return backgrounds[init, conv_bits]
+        (tuned_line,) = curve_ax.plot([], [], animated=True, **style)
+        legend(fig, [live_line, tuned_line] if precomputed else [live_line])
+        longest = dict(model=_live.display_name(name), init="kmeans++", bits=8)  # the layout's room for the title
+        title = "widgets.quantization.title_conv" if conv else "widgets.quantization.title"
+        curve_ax.set_title(message(title, **longest), animated=True)  # drawn on each move: init, conv bits
+        freeze(fig)
+        # one background for every setting: what depends on init / conv bits (the precomputed
+        # curve, the title) is drawn on each move, so a first visit of a setting costs no full redraw
+        background = fig.canvas.copy_from_bbox(fig.bbox)
 
     seen = {}
     tested = len(evaluator.labels)
@@ -217,14 +204,19 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
             label.value = _live.problem_line(shown["problem"])
             return
         init, conv_bits = shown["init"], shown["conv_bits"] or 32
-        fig.canvas.restore_region(background(init, conv_bits))
+        fig.canvas.restore_region(background)
+        tuned = precomputed_curve(init, conv_bits)
+        tuned_line.set_data([b for b, _ in tuned], [100 * e for _, e in tuned])
+        curve_ax.set_title(message(title, model=_live.display_name(name), init=init, bits=conv_bits))
         points = sorted(seen[init, conv_bits].items())
         live_line.set_data([b for b, _ in points], [max(100 * e, 0.3) for _, e in points])
         marker.set_data([shown["bits"]], [max(100 * shown["error"], 0.3)])
         pairs = zip(shown["codebook"], shown["counts"])
         centroids.set_segments([[(c, 0.8), (c, n)] for c, n in pairs if n > 0])
-        for artist, ax in ((live_line, curve_ax), (marker, curve_ax), (centroids, hist_ax)):
+        for artist, ax in ((tuned_line, curve_ax), (live_line, curve_ax), (marker, curve_ax), (centroids, hist_ax)):
             ax.draw_artist(artist)
+        with styled():  # the title's font: the course style
+            fig.draw_artist(curve_ax.title)
         image.value = canvas_png(fig)
         tuned = tuned_error(conv_bits if conv else 32, shown["bits"], init)
         fine = missing
