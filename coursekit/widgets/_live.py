@@ -29,6 +29,7 @@ from torch.nn.utils import parametrize
 from .. import arguments, network
 from ..data import load_mnist
 from ..i18n import message
+from ..integrity import DataError
 from . import _messages  # noqa: F401  (the panels' texts join the catalogue)
 
 # How many test images a course model is evaluated on by default (None: all 10,000). LeNet-5 costs
@@ -343,5 +344,5 @@ def precomputed(load, chapter):
     live and its label says which command makes the precomputed curve."""
     try:
         return load(), ""
-    except (FileNotFoundError, KeyError):  # not made yet, or made before this model was added
+    except (FileNotFoundError, KeyError, DataError):  # not made yet, made before this model was added, or changed
         return None, message("widgets.no_precomputed", chapter=chapter)
