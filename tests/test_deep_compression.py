@@ -72,7 +72,24 @@ def test_committed_files_reload_to_their_recorded_error(name):
 def test_cli_inspect(capsys, tmp_path):
     cli.main(["inspect", str(path("deep_compression", "lenet_300_100.dc"))])
     out = capsys.readouterr().out
-    assert "fc1" in out and "50." in out
+    ratio = json.loads(path("deep_compression", "lenet_300_100.json").read_text())["ratio"]
+    assert "fc1" in out and f"{ratio:.1f}x smaller" in out
     (tmp_path / "bad.dc").write_bytes(b"CKDC\x01")
     with pytest.raises(SystemExit, match="bad.dc: only 5 bytes"):
         cli.main(["inspect", str(tmp_path / "bad.dc")])
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_the_goal_verdict_follows_from_the_report(name):
+    """Goal: a file >= 50x smaller than fp32 with a test error at most 0.1 points above the
+    baseline's; the report's verdict is computed from its own numbers, and states the standard error."""
+    report = json.loads(path("deep_compression", f"{name}.json").read_text())
+    goal, errors = report["goal"], report["test_error"]
+    within = round(10_000 * errors["file, reloaded"]) - round(10_000 * errors["baseline"]) <= 10
+    assert goal["met"] is (within and report["ratio"] >= experiment.GOAL_RATE)
+    assert goal["rate"] == report["ratio"] and goal["increase"] == pytest.approx(
+        errors["file, reloaded"] - errors["baseline"]
+    )
+    se = report["test_error_se"]["file, reloaded"]
+    assert se == pytest.approx((errors["file, reloaded"] * (1 - errors["file, reloaded"]) / 10_000) ** 0.5)
+    assert 0 < report["val_error"]["file, reloaded"] < 0.05
