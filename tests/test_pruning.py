@@ -8,7 +8,8 @@ from safetensors.torch import save_file
 from torch import nn
 from torch.nn.utils import prune
 
-from coursekit import experiments, models, network, pruning
+from coursekit import experiments, models, network, pruning, train
+from coursekit.experiments import baselines
 from coursekit.experiments import pruning as experiment
 from coursekit.experiments import quantization as quantization_experiments
 
@@ -250,6 +251,43 @@ def test_the_committed_results_are_all_there(name):
     assert len(results["sensitivity"]) == len(network.layers(models.build(name)))
     assert all(len(errors) == len(experiment.SCAN) for errors in results["sensitivity"].values())
     assert all(len(results["iterative"][scope]) == len(experiment.GRID) for scope in ("layer", "global"))
+    assert all(len(results["iterative_val"][scope]) == len(experiment.GRID) for scope in ("layer", "global"))
+    if name == "lenet_300_100":
+        assert len(results["one_shot"]) == len(results["one_shot_val"]) == len(experiment.GRID)
     if name == "lenet_300_100":  # the retrained checkpoints the quantization chapter starts from
         for sparsity in quantization_experiments.PRUNED_GRID:
             assert experiment.grid_path(name, "layer", sparsity).is_file()
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_choices_were_made_on_validation_and_the_goal_is_computed(name):
+    """The rounds' learning rate is the lowest validation error among the candidates tried; the
+    sensitivity scan (what rates are read from) is on the validation split; the goal's verdict in
+    results.json follows from the numbers beside it (so a notebook can print it, not assert a hope)."""
+    results = experiment.load_results()[name]
+    final = results["final"]
+    assert results["sensitivity_split"] == "val"
+    tried = final["lr_val_errors"]
+    assert str(final["recipe"]["lr"]) in tried and tried[str(final["recipe"]["lr"])] == min(tried.values())
+    assert set(tried) == {str(lr) for lr in experiment.FINAL[name]["lr_candidates"]}
+    assert final["val_error"] == tried[str(final["recipe"]["lr"])]
+    assert final["test_error_se"] == pytest.approx(train.standard_error(final["test_error"], 10_000))
+    goal = final["goal"]
+    before, after = final["parameters"]
+    assert goal["rate"] == pytest.approx(before / after)
+    assert goal["increase"] == pytest.approx(final["test_error"] - final["baseline_error"])
+    within = round(10_000 * final["test_error"]) - round(10_000 * final["baseline_error"]) <= 10
+    assert goal["met"] is (within and before / after >= experiment.GOAL_RATE)
+    assert final["baseline_error"] == baselines.baseline_info(name)["test_error"]
+    # the scan at 0% is the dense baseline on the validation images
+    assert all(
+        errors[0] == pytest.approx(final["baseline_val_error"], abs=1e-6) for errors in results["sensitivity"].values()
+    )
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_final_pruned_model_gives_its_recorded_errors(name):
+    model = experiment.load_pruned(name)
+    info = experiment.pruned_info(name)
+    assert train.evaluate(model) == pytest.approx(info["test_error"], abs=1e-6)
+    assert train.evaluate(model, "val") == pytest.approx(info["val_error"], abs=1e-6)
