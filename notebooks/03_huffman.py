@@ -544,7 +544,11 @@ def _verdict(name):
     return f"- **{MODELS[name]}**: {size}; test error {error}."
 
 
-display(Markdown("\n".join(_verdict(name) for name in MODELS)))
+missed = [MODELS[name] for name, v in verdicts.items() if not (v["ratio met"] and v["error met"])]
+honest = (f"\n\n{' and '.join(missed)} {'misses' if len(missed) == 1 else 'miss'} the goal, and we say so: the recipes "
+          "were tuned in earlier sessions (by test error, on the previous baseline) and are not tuned again on the test "
+          "images to turn this into a hit." if missed else "")
+display(Markdown("\n".join(_verdict(name) for name in MODELS) + honest))
 assert all(v["ratio met"] for v in verdicts.values())  # both files are at least 50x smaller
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -555,8 +559,8 @@ assert all(v["ratio met"] for v in verdicts.values())  # both files are at least
 #
 # After each pruning step (and its retraining) we also quantized a copy, trained its codebooks
 # for a tenth of an epoch only and wrote it to a file: one point per step. The star is the
-# pipeline's file; the dashed lines are the goals. Fewer weights buy a smaller file until the
-# error climbs.
+# pipeline's file; the dashed lines are the goals. Fewer weights buy a smaller file: read what
+# each step costs in error, against the test's noise (about 0.1 points).
 
 # %% slideshow={"slide_type": "fragment"}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), layout="constrained")
