@@ -183,3 +183,19 @@ def test_map_mflops_after_removing_maps_by_hand():
     cost = structured.map_mflops(model, UNITS["lenet5"])
     conv1, conv2, fc1 = 2 * 17 * 576 * 25, 2 * 46 * 64 * 17 * 25, 2 * 736 * 500
     assert cost == pytest.approx({"conv1": (conv1 + conv2) / 17 / 1e6, "conv2": (conv2 + fc1) / 46 / 1e6})
+
+
+def test_the_rebuilt_lenet5_was_chosen_on_validation():
+    """The payoff step: the last Taylor step whose validation error is within the tolerance of the
+    start's (the drawn test errors never choose); the file's errors are the recorded ones."""
+    from coursekit import train
+
+    trajectories = experiment.load("trajectories")
+    taylor, info = trajectories["lenet5"]["taylor"], trajectories["payoff"]
+    start = taylor[0]["val_error"]
+    fits = [i for i, p in enumerate(taylor) if p["val_error"] <= start + experiment.PAYOFF_TOLERANCE]
+    assert info["step"] == max(fits)
+    rebuilt = experiment.load("lenet5_pruned")
+    assert train.evaluate(rebuilt) == pytest.approx(info["test_error"], abs=1e-6)
+    assert train.evaluate(rebuilt, "val") == pytest.approx(info["val_error"], abs=1e-6)
+    assert info["test_error_se"] == pytest.approx((info["test_error"] * (1 - info["test_error"]) / 10_000) ** 0.5)
