@@ -107,7 +107,7 @@ left.set(ylabel="synapses (trillions)", title="human brain (quoted)", ylim=(0, 1
 epochs, params = zip(*r300["final"]["history"])
 right.plot(epochs, np.array(params) / 1e3, "o-", color="tab:blue", markersize=3)
 right.set(xlabel="epoch", ylabel="nonzero parameters (thousands)", title="LeNet-300-100 (measured)", ylim=(0, 1.1 * params[0] / 1e3))
-right.annotate("dense training", (epochs[1] / 2, params[0] / 1e3), xytext=(0, -8), textcoords="offset points", ha="center", va="top")
+right.annotate("dense training", (epochs[1] / 2, params[0] / 1e3), xytext=(epochs[-1] / 60, 0.45 * params[0] / 1e3), ha="left", arrowprops={"arrowstyle": "->"})
 right.annotate("prune + retrain\nrounds", (epochs[-1], 0.72 * params[0] / 1e3), ha="right", va="center")  # right of the first step
 fig.tight_layout()
 plt.show()
@@ -353,29 +353,28 @@ checks.check_pruned_sgd_step(pruned_sgd_step)
 # LeNet-300-100, each layer pruned to the same sparsity: **no retraining**; **one-shot** (prune
 # once to the target, retrain); **iterative** (prune a little, retrain, prune more: each point
 # starts from the previous one). Without retraining the error climbs early; with retraining it
-# holds much further. All three on the test images: this figure shows the method, nothing is
-# chosen from it.
+# holds much further. All three on the 5,000 **validation** images: a figure one might choose a
+# sparsity from never sees the test set.
 
 # %% slideshow={"slide_type": "fragment"}
 grid = np.array(experiment.GRID)
 
 
-def pruned_error(sparsity, split="test"):
+def pruned_error(sparsity, split="val"):
     """Error of LeNet-300-100 pruned layer-wise to ``sparsity``, no retraining (computed now), on ``split``."""
     model = baselines.pretrained("lenet_300_100")
     pruning.apply_masks(model, pruning.layerwise_masks(model, sparsity))
     return train.evaluate(model, split)
 
 
-assert r300["curves_split"] == "test"  # the retrained curves were measured on the test images: so is this one
-no_retrain = np.array([pruned_error(s) for s in grid])
-curves = {"no retraining": no_retrain, "one-shot prune + retrain": np.array(r300["one_shot"]), "iterative prune + retrain": np.array(r300["iterative"]["layer"])}
-base_error = baselines.baseline_info("lenet_300_100")["test_error"]
+no_retrain = np.array([pruned_error(s) for s in grid])  # validation error, like the two stored curves
+curves = {"no retraining": no_retrain, "one-shot prune + retrain": np.array(r300["one_shot_val"]), "iterative prune + retrain": np.array(r300["iterative_val"]["layer"])}
+base_error = baselines.baseline_info("lenet_300_100")["val_error"]
 fig, ax = plt.subplots()
 for label, errors in curves.items():
     ax.plot(100 * grid, 100 * errors, "o-", label=label)
 ax.axhline(100 * base_error, color="k", ls="--", lw=1, label="dense baseline")
-ax.set(xlabel="weights pruned (%)", ylabel="test error (%)", yscale="log", title="LeNet-300-100, layer-wise pruning")
+ax.set(xlabel="weights pruned (%)", ylabel="validation error (%)", yscale="log", title="LeNet-300-100, layer-wise pruning")
 plots.log_ticks_125(ax.yaxis)  # label 1, 2, 5, 10, 20, 50 %
 ax.legend()
 plt.show()
@@ -456,9 +455,9 @@ for name, result in results.items():
 # ## 5. What survives in the first layer
 #
 # fc1 of LeNet-300-100 has one weight from every input pixel to each of its 300 units. Counting
-# the weights each pixel keeps after pruning draws a digit-shaped blob: the **border pixels**,
-# which (almost) never carry ink, **lose all their weights**. Every pixel that is blank in every
-# training image loses all 300.
+# the weights each pixel keeps after pruning draws a digit-shaped blob: nearly all the **border
+# pixels**, which (almost) never carry ink, **lose all their weights** (the few that keep some carry
+# ink in under 1% of the images). Every pixel that is blank in every training image loses all 300.
 
 # %% slideshow={"slide_type": "fragment"}
 kept_per_pixel = pruning.masks(experiment.load_pruned("lenet_300_100", keep_masks=True))["fc1"].sum(0).view(28, 28)
@@ -478,10 +477,11 @@ print(f"border pixels with no weight left: {int(bare_border.sum())} of {int(bord
 for i, j in (border & ~bare_border).nonzero().tolist():
     print(f"  border pixel ({i}, {j}) keeps {int(kept_per_pixel[i, j])}: it has ink in {100 * inked[i, j]:.3f}% of training images")
 print(f"pixels blank in every training image: {int(blank.sum())}, weights they keep: {int(kept_per_pixel[blank].sum())}")
-assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() == 0
+assert bare_border.sum() >= 0.95 * border.sum() and kept_per_pixel[blank].sum() == 0
+assert all(inked[i, j] < 0.01 for i, j in (border & ~bare_border).nonzero().tolist())  # the ones that keep some are inked in < 1% of images
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: count the weights each input pixel keeps: the border pixels, never inked, lose all their weights; the picture is a digit-shaped blob. Ask the room: what does a pixel's surviving count tell us about the data? Quote: Han et al. 2015, Fig. 4 (the same picture of LeNet-300-100's first layer). Time: 1.5 min.
+# Say: count the weights each input pixel keeps: the border pixels, (almost) never inked, lose (nearly) all their weights; the picture is a digit-shaped blob. Ask the room: what does a pixel's surviving count tell us about the data? Quote: Han et al. 2015, Fig. 4 (the same picture of LeNet-300-100's first layer). Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Table 1, measured
@@ -648,7 +648,7 @@ shown5 = widgets.pruning_panel("lenet5").update(sparsity=90, scope="layer")
 print(f"live, LeNet-5 layer-wise 90%: error {100 * shown5['error']:.2f}% on the first {shown5['test_images']:,} test images")
 dense, sparse = panel.update(sparsity=0), panel.update(sparsity=90)
 assert dense["csr_kb"] > dense["dense_kb"] and sparse["csr_kb"] < dense["dense_kb"] / 4
-assert abs(sparse["error"] - no_retrain[list(grid).index(0.9)]) < 1e-6  # the live panel and the curve above agree
+assert abs(sparse["error"] - pruned_error(0.9, "test")) < 1e-6  # the live panel prunes as section 3 does (on the test images)
 assert retrained[0.9] < sparse["error"]  # retraining (precomputed) recovers what pruning alone lost
 shown = panel.update()  # back to the controls' own positions, so the saved panel agrees with itself
 
