@@ -1,9 +1,10 @@
 """What an instructor sees when presenting, in Debian's Chromium driven by Playwright at 1280x720
 (a 16:9 projector), with every request that leaves the machine aborted and recorded.
 
-- The static decks (slides/*.slides.html): every slide of every deck, with all its fragments
-  shown, fits the slide box (nothing scrolls, nothing sticks out), its figures are not stretched
-  more than 1.25x, and no printed text wraps. A failure names the deck and the slide.
+- The static decks (slides/*.slides.html, and the Russian ones in slides/ru/): every slide of
+  every deck, with all its fragments shown, fits the slide box (nothing scrolls, nothing sticks
+  out), its figures are not stretched more than 1.25x, and no printed text wraps.
+  A failure names the deck and the slide.
 - Live slides (jupyterlab-slideshow in JupyterLab): a chapter's slider slide, run by a real
   kernel and shown in presentation mode, answers the keyboard: the panel's error changes.
 """
@@ -20,7 +21,7 @@ from browsing import KERNEL_IDLE, REVEAL, jupyter_lab, wait_for
 from coursekit import plots
 
 ROOT = Path(__file__).resolve().parent.parent
-DECKS = sorted((ROOT / "slides").glob("*.slides.html"))
+DECKS = sorted((ROOT / "slides").glob("*.slides.html")) + sorted((ROOT / "slides").glob("ru/*.slides.html"))
 VIEWPORT = {"width": 1280, "height": 720}  # the projector (the `watched` fixture reads it)
 MAX_STRETCH = 1.25
 # The live test's notebook and the code its slider slide runs.
@@ -31,7 +32,16 @@ LIVE_PANEL = "pruning_panel("
 # ---------------------------------------------------------------------------------------------
 # What the decks are made of (no browser)
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted(
+    (ROOT / "notebooks").glob("ru/[0-9]*.ipynb")
+)
+
+
+def _id(path):
+    """A notebook or deck as a test id: 01_pruning.ipynb, ru/01_pruning.ipynb."""
+    return f"ru/{path.name}" if path.parent.name == "ru" else path.name
+
+
 SMALL_FONT = re.compile(r"fontsize\s*=\s*(\d+(\.\d+)?)")
 
 
@@ -77,7 +87,7 @@ def test_live_panels_draw_at_the_course_dpi_without_small_fonts(source):
     assert _panel.SIZE[0] * plots.DPI <= plots.MAX_WIDTH_IN * plots.DPI
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_id)
 def test_notebook_figures_fit_a_slide_with_the_style_font_sizes(notebook):
     """Figures no wider than 1280 px (on a slide at least 0.94x: 11 pt stays >= 14 px), and no
     font size under the style's TEXT_PT set by hand."""
@@ -95,7 +105,7 @@ def test_notebook_figures_fit_a_slide_with_the_style_font_sizes(notebook):
                 assert png_width(data) <= 1280, f"{notebook.name} cell {i}: a figure {png_width(data)} px wide"
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_id)
 def test_presentation_mode_hides_code_and_checks(notebook, slides_build):
     nb = nbformat.read(notebook, as_version=4)
     styled = nb.metadata.get(slides_build.LIVE_STYLE_KEY) == slides_build.LIVE_STYLE
@@ -235,12 +245,12 @@ def deck_problems(page, deck):
     return problems, total
 
 
-@pytest.mark.parametrize("deck", DECKS, ids=lambda path: path.name)
+@pytest.mark.parametrize("deck", DECKS, ids=_id)
 def test_every_slide_fits_1280x720_with_sharp_figures_and_unwrapped_text(deck, watched):
     problems, total = deck_problems(watched.page, deck)
     assert total > 1
     slides = len({problem.split(":")[0] for problem in problems})
-    assert not problems, f"{deck.name}: {slides} of {total} slides with problems:\n" + "\n".join(problems)
+    assert not problems, f"{_id(deck)}: {slides} of {total} slides with problems:\n" + "\n".join(problems)
     assert not watched.outside, f"requests outside the machine: {watched.outside}"
 
 
