@@ -166,3 +166,30 @@ def test_a_code_difference_is_caught_and_a_translation_is_not():
     assert code_difference("if x:\n    a\n    b\n", "if x:\n    a\nb\n")  # the same tokens, another block
     assert code_difference("%matplotlib inline\nx\n", "%matplotlib widget\nx\n")
     assert code_difference('print(\n    "a"\n)\n', 'print("а")\n') is None  # line breaks inside brackets
+
+
+# ---------------------------------------------------------------- README.ru.md's glossary
+
+TERMS = {  # issue 18: the terms as Russian ML courses use them
+    "прореживание": "pruning",
+    "квантование": "quantization",
+    "разделение весов": "weight sharing",
+    "кодирование Хаффмана": "Huffman coding",
+    "низкоранговое разложение": "low-rank factorization",
+    "дообучение": "retraining / fine-tuning",
+}
+
+
+def test_the_glossary_holds_the_terms_the_notebooks_use():
+    readme = (ROOT / "README.ru.md").read_text(encoding="utf-8")
+    glossary = readme.split("## Словарь терминов", 1)[1]
+    rows = {
+        row.split("|")[1].strip(): row.split("|")[2].strip() for row in glossary.splitlines() if row.count("|") >= 4
+    }
+    for russian, english in TERMS.items():
+        assert rows.get(russian) == english, f"README.ru.md's glossary: {russian} | {english} |"
+    text = " ".join(
+        cell.source.lower() for path in sorted(RUSSIAN.glob("*.ipynb")) for cell in nbformat.read(path, 4).cells
+    )
+    unused = [term for term in TERMS if term.lower() not in text]
+    assert not unused, f"glossary terms the Russian notebooks never use: {unused}"
