@@ -107,8 +107,8 @@ left.set(ylabel="синапсы (триллионы)", title="мозг чело�
 epochs, params = zip(*r300["final"]["history"])
 right.plot(epochs, np.array(params) / 1e3, "o-", color="tab:blue", markersize=3)
 right.set(xlabel="эпоха", ylabel="ненулевые параметры (тысячи)", title="LeNet-300-100 (измерено)", ylim=(0, 1.1 * params[0] / 1e3))
-right.annotate("плотное обучение", (epochs[1] / 2, params[0] / 1e3), xytext=(0, -8), textcoords="offset points", ha="center", va="top")
-right.annotate("раунды прореживания\n+ дообучения", (epochs[-1], 0.72 * params[0] / 1e3), ha="right", va="center")  # справа от первого шага
+right.annotate("плотное обучение", (epochs[1] / 2, params[0] / 1e3), xytext=(epochs[-1] / 60, 0.45 * params[0] / 1e3), ha="left", arrowprops={"arrowstyle": "->"})
+right.annotate("прореживание\n+ дообучение\nраундами", (epochs[-1], 0.72 * params[0] / 1e3), ha="right", va="center")  # справа от первого шага
 fig.tight_layout()
 plt.show()
 print(f"LeNet-300-100: параметров {params[0]:,} после плотного обучения (эпох: {epochs[1]}) -> {params[-1]:,} после раундов прореживания + дообучения: {len(epochs) // 2 - 1}")
@@ -354,29 +354,28 @@ checks.check_pruned_sgd_step(pruned_sgd_step)
 # LeNet-300-100, каждый слой прорежен до одной и той же разреженности: **без дообучения**;
 # **за один шаг** (one-shot: проредить сразу до цели, дообучить); **итеративно** (проредить немного,
 # дообучить, проредить ещё: каждая точка начинается с предыдущей). Без дообучения ошибка растёт
-# рано; с дообучением она держится гораздо дольше. Все три кривые — на тестовых изображениях: рисунок
-# показывает метод, по нему ничего не выбирается.
+# рано; с дообучением она держится гораздо дольше. Все три кривые — на 5,000 **валидационных**
+# изображениях: рисунок, по которому можно было бы выбрать разреженность, никогда не видит тестовую выборку.
 
 # %% slideshow={"slide_type": "fragment"}
 grid = np.array(experiment.GRID)
 
 
-def pruned_error(sparsity, split="test"):
+def pruned_error(sparsity, split="val"):
     """Ошибка LeNet-300-100, послойно прореженной до ``sparsity``, без дообучения (считается сейчас), на ``split``."""
     model = baselines.pretrained("lenet_300_100")
     pruning.apply_masks(model, pruning.layerwise_masks(model, sparsity))
     return train.evaluate(model, split)
 
 
-assert r300["curves_split"] == "test"  # кривые с дообучением измерены на тестовых изображениях: эта тоже
-no_retrain = np.array([pruned_error(s) for s in grid])
-curves = {"без дообучения": no_retrain, "за один шаг: прореживание + дообучение": np.array(r300["one_shot"]), "итеративно: прореживание + дообучение": np.array(r300["iterative"]["layer"])}
-base_error = baselines.baseline_info("lenet_300_100")["test_error"]
+no_retrain = np.array([pruned_error(s) for s in grid])  # ошибка на валидации, как у двух сохранённых кривых
+curves = {"без дообучения": no_retrain, "за один шаг: прореживание + дообучение": np.array(r300["one_shot_val"]), "итеративно: прореживание + дообучение": np.array(r300["iterative_val"]["layer"])}
+base_error = baselines.baseline_info("lenet_300_100")["val_error"]
 fig, ax = plt.subplots()
 for label, errors in curves.items():
     ax.plot(100 * grid, 100 * errors, "o-", label=label)
 ax.axhline(100 * base_error, color="k", ls="--", lw=1, label="плотная базовая модель")
-ax.set(xlabel="удалено весов (%)", ylabel="ошибка на тесте (%)", yscale="log", title="LeNet-300-100, послойное прореживание")
+ax.set(xlabel="удалено весов (%)", ylabel="ошибка на валидации (%)", yscale="log", title="LeNet-300-100, послойное прореживание")
 plots.log_ticks_125(ax.yaxis)  # подписи 1, 2, 5, 10, 20, 50 %
 ax.legend()
 plt.show()
@@ -459,8 +458,9 @@ for name, result in results.items():
 #
 # В fc1 сети LeNet-300-100 есть по одному весу от каждого входного пикселя к каждому из 300 нейронов.
 # Если посчитать, сколько весов сохраняет каждый пиксель после прореживания, получится пятно в форме
-# цифры: **пиксели на краю**, на которые (почти) никогда не попадают чернила, **теряют все веса**.
-# Каждый пиксель, пустой на всех обучающих изображениях, теряет все 300.
+# цифры: почти все **пиксели на краю**, на которые (почти) никогда не попадают чернила, **теряют все
+# веса** (немногие, что сохраняют несколько, закрашены менее чем на 1% изображений). Каждый пиксель,
+# пустой на всех обучающих изображениях, теряет все 300.
 
 # %% slideshow={"slide_type": "fragment"}
 kept_per_pixel = pruning.masks(experiment.load_pruned("lenet_300_100", keep_masks=True))["fc1"].sum(0).view(28, 28)
@@ -480,10 +480,11 @@ print(f"пикселей на краю без единого веса: {int(bare
 for i, j in (border & ~bare_border).nonzero().tolist():
     print(f"  пиксель на краю ({i}, {j}) сохраняет весов: {int(kept_per_pixel[i, j])}; чернила на нём в {100 * inked[i, j]:.3f}% обучающих изображений")
 print(f"пикселей, пустых во всех обучающих изображениях: {int(blank.sum())}, весов у них осталось: {int(kept_per_pixel[blank].sum())}")
-assert bare_border.sum() >= 0.99 * border.sum() and kept_per_pixel[blank].sum() == 0
+assert bare_border.sum() >= 0.95 * border.sum() and kept_per_pixel[blank].sum() == 0
+assert all(inked[i, j] < 0.01 for i, j in (border & ~bare_border).nonzero().tolist())  # те, что сохраняют несколько, закрашены менее чем на 1% изображений
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: посчитайте веса, которые сохраняет каждый входной пиксель: краевые пиксели, никогда не закрашенные, теряют все свои веса; картинка — пятно в форме цифры. Спросите аудиторию: что число оставшихся весов пикселя говорит о данных? Сошлитесь на: Han et al. 2015, рис. 4 (та же картинка для первого слоя LeNet-300-100). Время: 1,5 мин.
+# Скажите: посчитайте веса, которые сохраняет каждый входной пиксель: краевые пиксели, (почти) никогда не закрашенные, теряют (почти) все свои веса; картинка — пятно в форме цифры. Спросите аудиторию: что число оставшихся весов пикселя говорит о данных? Сошлитесь на: Han et al. 2015, рис. 4 (та же картинка для первого слоя LeNet-300-100). Время: 1,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Таблица 1, измеренная нами
@@ -652,7 +653,7 @@ shown5 = widgets.pruning_panel("lenet5").update(sparsity=90, scope="layer")
 print(f"вживую, LeNet-5 послойно 90%: ошибка {100 * shown5['error']:.2f}% на первых {shown5['test_images']:,} тестовых изображениях")
 dense, sparse = panel.update(sparsity=0), panel.update(sparsity=90)
 assert dense["csr_kb"] > dense["dense_kb"] and sparse["csr_kb"] < dense["dense_kb"] / 4
-assert abs(sparse["error"] - no_retrain[list(grid).index(0.9)]) < 1e-6  # живая панель и кривая выше совпадают
+assert abs(sparse["error"] - pruned_error(0.9, "test")) < 1e-6  # живая панель прореживает так же, как раздел 3 (на тестовых изображениях)
 assert retrained[0.9] < sparse["error"]  # дообучение (посчитано заранее) возвращает то, что потеряло одно прореживание
 shown = panel.update()  # обратно к положениям элементов управления, чтобы сохранённая панель была согласована сама с собой
 
