@@ -126,7 +126,7 @@ for name, ms in latency.items():
 # itself, measured by removing each map alone. We compute both on 1,000 training images.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: five criteria: Taylor (activation x gradient), weight norm, activation mean and std, mutual information, random, against the oracle that really removes each map; Taylor correlates best. Ask the room: why is the oracle too expensive to use? (one forward pass per map per step). Quote: Molchanov et al. 2017, Eq. 8 and Table 2 (Spearman correlation with the oracle). Time: 3 min.
+# Say: five criteria: Taylor (activation x gradient), weight norm, activation mean and std, mutual information, random, against the oracle that really removes each map; in the paper Taylor correlates best. Ask the room: why is the oracle too expensive to use? (one forward pass per map per step). Quote: Molchanov et al. 2017, Eq. 8 and Table 2 (Spearman correlation with the oracle). Time: 3 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **APoZ on LeNet-5.** Caffe's LeNet-5 has no ReLU after its convolutions: a conv map is never
@@ -152,19 +152,28 @@ display(plots.table(
 ))
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# On every layer Taylor ranks the maps at least as well as any other criterion (minimum weight
-# ties it on LeNet-5's conv1), and random ranks nothing. Our gaps are smaller than the paper's.
+# What the table says, layer by layer (read from its numbers; "best" allows a tie of 0.01):
+
+# %% slideshow={"slide_type": "fragment"}
+best = {unit: [c for c in by if by[c] >= max(by.values()) - 0.01] for unit, by in rho.items()}
+for unit, winners in best.items():
+    print(f"{unit}: best {' and '.join(CRITERIA[c] for c in winners)} ({max(rho[unit].values()):.2f}); Taylor {rho[unit]['taylor']:.2f}")
+taylor_best = [unit for unit, winners in best.items() if "taylor" in winners]
+print(f"Taylor is the best criterion on {len(taylor_best)} of {len(best)} layers ({', '.join(taylor_best)}); "
+      f"random ranks nothing (|rho| at most {max(abs(by['random']) for by in rho.values()):.2f}).")
+gap = max(by["taylor"] - by["weight"] for by in rho.values())
+print(f"Taylor minus min weight: at most {gap:.2f} here, {paper['taylor'] - paper['min weight']:.2f} in the paper.")
+for unit, by in rho.items():
+    assert by["taylor"] > 0.5 and abs(by["random"]) < 0.35, unit  # Taylor tracks the oracle, random does not
+assert gap < paper["taylor"] - paper["min weight"]  # our gaps are smaller
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Taylor tracks the oracle on every layer, but the paper's wide gap over the minimum weight does
+# not appear on these small MNIST networks (the last line above). The paper measured it on
+# VGG-16 fine-tuned to a new task (Birds-200), where the weights say less about the new loss.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rank correlations of each criterion with the oracle, layer by layer: Taylor ranks the maps at least as well as any other; APoZ ranks nothing on Caffe's LeNet-5 (no ReLU after its convs). Ask the room: why is random a useful row in this table? Quote: Molchanov et al. 2017, Table 2. Time: 1.5 min.
-
-# %% slideshow={"slide_type": "skip"}
-# The claims above, checked on the numbers above.
-for unit, by in rho.items():
-    assert by["taylor"] >= max(by.values()) - 0.01, unit  # Taylor is the best (or ties)
-    assert by["taylor"] > 0.5 and abs(by["random"]) < 0.35, unit  # Taylor tracks the oracle, random does not
-    assert by["taylor"] - by["weight"] < paper["taylor"] - paper["min weight"], unit  # our gaps are smaller
-assert abs(rho["conv1"]["weight"] - rho["conv1"]["taylor"]) <= 0.01  # minimum weight ties Taylor on conv1
+# Say: the rank correlations of each criterion with the oracle, layer by layer: the printed lines say where Taylor is best and where the minimum weight wins; APoZ ranks nothing on Caffe's LeNet-5 (no ReLU after its convs). Ask the room: why is random a useful row in this table? Quote: Molchanov et al. 2017, Table 2. Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Spearman's correlation is the ordinary correlation of the **ranks**: so we draw each map's rank
@@ -281,15 +290,21 @@ assert trajectories["settings"]["flops_weight"] == 0.3  # the lambda stated abov
 at = {name: {c: {f: error_at(points, f) for f in (0.5, 0.25)} for c, points in trajectories[name].items()} for name in ("lenet5", "lenet_300_100")}
 cells = [[NETWORKS[name], CRITERIA[c], f"{100 * e[0.5]:.2f}%", f"{100 * e[0.25]:.2f}%"] for name, by in at.items() for c, e in by.items()]
 display(plots.table(cells, ["network", "criterion", "50% of the FLOPs", "25% of the FLOPs"], caption="test error at 50% / 25% of the FLOPs"))
-for by in at.values():
-    assert by["taylor"][0.25] < by["random"][0.25]  # ranking matters once a quarter of the FLOPs is left
-    assert by["weight"][0.25] <= by["taylor"][0.25]  # and here the plain weight norm does as well as Taylor
+for name, by in at.items():
+    assert by["taylor"][0.25] < by["random"][0.25] and by["weight"][0.25] < by["random"][0.25]  # ranking matters
+    n = trajectories["settings"]["schedule"][name]["test_images"] or 10_000
+    t, w = by["taylor"][0.25], by["weight"][0.25]
+    se = (train.standard_error(t, n) ** 2 + train.standard_error(w, n) ** 2) ** 0.5  # of the difference
+    verdict = "within noise" if abs(t - w) < 2 * se else ("Taylor ahead" if t < w else "min weight ahead")
+    print(f"{NETWORKS[name]} at 25% of the FLOPs ({n:,} test images): Taylor {100 * t:.2f}%, min weight {100 * w:.2f}%, "
+          f"difference {100 * (w - t):+.2f} points, standard error {100 * se:.2f}: {verdict}")
 
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Any sensible ranking beats random once a quarter of the FLOPs is left. But in this loop the
-# minimum weight criterion does **as well as Taylor or better** on both LeNets: with fine-tuning
-# after every step, the small MNIST networks recover from either choice. The paper's gap
+# Any sensible ranking beats random once a quarter of the FLOPs is left. Between Taylor and the
+# minimum weight, the lines above say which is ahead, and whether the difference is more than two
+# standard errors (a smaller one is noise: these curves are measured on a few thousand test
+# images, only to be drawn and compared, never to choose anything). The paper's gap
 # (min weight 0.27 against Taylor 0.73) was measured on VGG-16 fine-tuned on Birds-200, where
 # the weights of a network trained on ImageNet say little about the new task; we cannot run
 # that here, and do not claim it.
@@ -342,9 +357,11 @@ print(small)
 # %% slideshow={"slide_type": "fragment"}
 payoff = trajectories["payoff"]
 taylor = trajectories["lenet5"]["taylor"]
-print(f"chosen: step {payoff['step']} of the Taylor trajectory, the {payoff['chosen_by']} "
-      f"({100 * taylor[payoff['step']]['val_error']:.2f}% against {100 * taylor[0]['val_error']:.2f}%)")
-limit = taylor[0]["val_error"] + trajectories["settings"]["payoff_tolerance"] + 1e-9
+tolerance = trajectories["settings"]["payoff_tolerance"]
+print(f"chosen on validation: step {payoff['step']} of the Taylor trajectory, the last within {100 * tolerance:.1f} points of "
+      f"the start ({100 * taylor[payoff['step']]['val_error']:.2f}% against {100 * taylor[0]['val_error']:.2f}%); "
+      f"after one epoch of fine-tuning {100 * payoff['val_error']:.2f}%")
+limit = taylor[0]["val_error"] + tolerance + 1e-9
 assert payoff["step"] == max(i for i, p in enumerate(taylor) if p["val_error"] <= limit)  # chosen on validation
 dense_error, small_error = train.evaluate(dense), train.evaluate(small)
 rows = {"dense LeNet-5": (dense, dense_error), "feature maps removed": (small, small_error)}
@@ -450,8 +467,9 @@ assert panel.update(kept=1.0)["flops"] == 4_586_000
 # The panel's milliseconds and section 1's are two measurements of the same networks at different
 # moments: section 1 timed them just now, on this machine as loaded as it is now; the panel shows
 # what `reproduce` timed when it ran (the threads it used are in the data). Wall-clock times
-# change with the machine, its load and the number of threads, so compare **ratios** (dense over
-# pruned), not milliseconds:
+# change with the machine, its load and the number of threads: do not compare milliseconds from
+# two runs. Even the ratio (dense over pruned) moves on a busy machine; the FLOPs ratio of
+# section 4 does not, and `benchmarks/bench_structured.py` times both networks carefully.
 
 # %% slideshow={"slide_type": "fragment"}
 # NBVAL_IGNORE_OUTPUT
@@ -497,7 +515,8 @@ plots.frames(
 # - Removing whole feature maps (or neurons) keeps the network dense: it runs faster on any
 #   hardware, unlike unstructured sparsity.
 # - The Taylor criterion |mean(z dC/dz)| estimates the change of the loss when a map is removed,
-#   from one forward and backward pass; it ranks maps at least as well as any other criterion.
+#   from one forward and backward pass; it tracks the oracle on every layer, though on our small
+#   LeNets the plain minimum weight is not far behind, or ahead (section 2).
 # - Scores are l2-normalized per layer so that layers compete fairly; FLOPs regularization makes
 #   maps of expensive layers go first.
 # - Prune a few maps, fine-tune, repeat; then rebuild a smaller dense network (surgery).
