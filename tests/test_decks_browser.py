@@ -231,7 +231,8 @@ def deck_problems(page, deck):
     as 'slide N (title): problem'."""
     page.goto(deck.as_uri())
     page.wait_for_selector(".reveal.ready", timeout=20_000)
-    page.evaluate(f"{REVEAL}.then(R => {{ window.Reveal = R; }})")
+    reveal = REVEAL.replace("'reveal.js/", "'../reveal.js/") if deck.parent.name == "ru" else REVEAL  # slides/ru/
+    page.evaluate(f"{reveal}.then(R => {{ window.Reveal = R; }})")
     page.wait_for_timeout(300)  # MathJax typesets, the widget renderer draws
     total = page.evaluate("Reveal.getTotalSlides()")
     problems = []
