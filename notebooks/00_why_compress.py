@@ -332,10 +332,10 @@ for name, reference in paper_error.items():
         f"ours is {verdict} it, by {abs(error - reference) / standard_error:.1f} standard errors)"
     )
     if len(info["lr_candidates"]) > 1:
-        rate = f"learning rate {info['lr']}, the best of {', '.join(map(str, info['lr_candidates']))} on validation"
+        rate = f"lr {info['lr']}: best of {', '.join(map(str, info['lr_candidates']))} on validation"
     else:
-        rate = f"learning rate {info['lr']}, the only one tried (fixed earlier, on the test set)"
-    print(f"{'':14s} {rate}; weights of epoch {info['epochs']} of {info['schedule_epochs']} kept (lowest validation error, {100 * info['val_error']:.2f}%)")
+        rate = f"lr {info['lr']}: the only one tried, fixed earlier on test"
+    print(f"{'':14s} {rate}; epoch {info['epochs']} of {info['schedule_epochs']} kept (lowest validation error, {100 * info['val_error']:.2f}%)")
     assert error == info["test_error"]  # the shipped weights are the ones measured when they were made
     assert (verdict == "below") == (error < reference)  # the sentence says what the numbers say
 
