@@ -5,9 +5,13 @@
   (autograded answer cells; read-only test cells with points).
 - Release: ``nbgrader generate_assignment notebooks --no-db --force`` (``make assignments``)
   writes the student notebooks to ``release/notebooks/``, each exercise body replaced by
-  ``raise NotImplementedError()``.
+  ``raise NotImplementedError()``. The Russian edition is the assignment ``ru`` of the folder
+  ``notebooks/``: ``nbgrader generate_assignment ru --no-db --force
+  --CourseDirectory.source_directory=notebooks --CourseDirectory.release_directory=release/notebooks``
+  (the second command of ``make assignments``) writes ``release/notebooks/ru/``.
 - Grading: ``make grade NB=path`` (``python -m coursekit.grading``) autogrades one filled-in
-  notebook with ``nbgrader autograde`` in a scratch course directory and prints a score table.
+  notebook with ``nbgrader autograde`` in a scratch course directory and prints a score table
+  (a notebook in a folder ``ru/`` against ``notebooks/ru/``).
 
 A test cell scores 0 when it writes to stderr: the checks of ``coursekit.checks`` print a
 failing case or "not done yet" there, and print "passed N cases" to stdout.
