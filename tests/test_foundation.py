@@ -1,5 +1,6 @@
 """Foundation: data integrity, the two architectures, the committed baselines, the training loop."""
 
+import os
 import shutil
 
 import pytest
@@ -203,3 +204,44 @@ def test_every_chapter_has_an_experiment_module_that_reproduces_it(chapter):
     import importlib
 
     assert callable(importlib.import_module(f"coursekit.experiments.{chapter}").reproduce)
+
+
+def test_the_lanes_of_reproduce_all_cover_every_chapter_once_in_dependency_order():
+    in_lanes = [c for lane in reproduce.LANES for c in lane]
+    assert sorted(in_lanes) == sorted(c for c in reproduce.CHAPTERS if c != "baselines")
+    lane = next(lane for lane in reproduce.LANES if "quantization" in lane)  # it loads pruning's models
+    assert lane.index("pruning") < lane.index("quantization")
+
+
+def test_run_lanes_runs_each_lane_in_its_own_process(tmp_path, monkeypatch):
+    for name in ("fake_chapter_a", "fake_chapter_b", "fake_chapter_c"):
+        (tmp_path / f"{name}.py").write_text(
+            "import os, pathlib\n"
+            f"def reproduce():\n    pathlib.Path({str(tmp_path)!r}, '{name}.pid').write_text(str(os.getpid()))\n"
+        )
+    monkeypatch.syspath_prepend(str(tmp_path))  # the spawned processes inherit sys.path
+    timings = reproduce.run_lanes([["fake_chapter_a", "fake_chapter_b"], ["fake_chapter_c"]], record_chapters=False)
+    assert [t[0] for t in timings] == ["fake_chapter_a", "fake_chapter_b", "fake_chapter_c"]
+    pids = {
+        name: (tmp_path / f"{name}.pid").read_text() for name in ("fake_chapter_a", "fake_chapter_b", "fake_chapter_c")
+    }
+    assert pids["fake_chapter_a"] == pids["fake_chapter_b"] != pids["fake_chapter_c"]
+    assert str(os.getpid()) not in pids.values()
+
+
+def test_record_keeps_every_chapters_lines_when_two_processes_record_at_once(tmp_path, monkeypatch):
+    import threading
+
+    import coursekit.experiments as experiments
+
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    for chapter in ("pruning", "structured"):
+        experiments.folder(chapter).mkdir()
+        for i in range(20):
+            (experiments.folder(chapter) / f"{i}.bin").write_bytes(bytes([i]))
+    threads = [threading.Thread(target=experiments.record, args=(c,)) for c in ("pruning", "structured") * 5]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len((tmp_path / "SHA256SUMS").read_text().splitlines()) == 40

@@ -15,9 +15,16 @@ with its binomial ``test_error_se``), and ``error_goal`` the verdict "no more th
 the baseline's test error" that the results JSONs store, computed, for the notebooks to print.
 """
 
+import hashlib
 import json
 import os
+import tempfile
 from pathlib import Path
+
+try:
+    import fcntl  # POSIX: a lock on the manifest while it is rewritten
+except ImportError:  # Windows: no lock (run one reproduce at a time)
+    fcntl = None
 
 from .. import integrity, train
 
@@ -74,8 +81,15 @@ def check_output(target, force=False):
 
 
 def record(chapter):
-    """After ``python -m coursekit.reproduce CHAPTER --force``: the new files' SHA-256 go in the manifest."""
-    integrity.record(sorted(p for p in folder(chapter).rglob("*") if p.is_file()), DATA)
+    """After ``python -m coursekit.reproduce CHAPTER --force``: the new files' SHA-256 go in the manifest.
+    The manifest is read, updated and written under an exclusive lock, so two chapters finishing at
+    once in two processes (``reproduce all --jobs 2``) cannot lose each other's lines."""
+    files = sorted(p for p in folder(chapter).rglob("*") if p.is_file())
+    name = hashlib.sha256(str(DATA.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"coursekit-manifest-{name}.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        integrity.record(files, DATA)
 
 
 def load_json(chapter, filename):
