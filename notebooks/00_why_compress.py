@@ -70,6 +70,7 @@ import torchvision
 
 import coursekit
 from coursekit import checks, models, network, papers, plots, train
+from coursekit.data import load_mnist
 from coursekit.experiments import baselines
 
 coursekit.set_language("en")  # the language of what coursekit prints (the Russian edition says "ru")
@@ -337,6 +338,7 @@ for name, reference in paper_error.items():
         rate = f"lr {info['lr']}: the only one tried, fixed earlier on test"
     print(f"{'':14s} {rate}; epoch {info['epochs']} of {info['schedule_epochs']} kept (lowest validation error, {100 * info['val_error']:.2f}%)")
     assert error == info["test_error"]  # the shipped weights are the ones measured when they were made
+    assert info["train_images"] == 55_000 and len(load_mnist("val")[1]) == 5_000  # the text's split
     assert (verdict == "below") == (error < reference)  # the sentence says what the numbers say
 
 # %% [markdown] slideshow={"slide_type": "notes"}
