@@ -40,6 +40,8 @@ WORDS = {
         "flops": "FLOPs",
         "pruning_goal": ">= 12x fewer parameters, test error <= +0.1 points",
         "dc_goal": ">= 50x smaller, test error <= +0.1 points",
+        "within": "test error <= +0.1 points",
+        "points": "points",
         "size": "size",
         "of_rank": "of the rank",
         "baseline": "baseline",
@@ -64,6 +66,8 @@ WORDS = {
         "flops": "FLOPs",
         "pruning_goal": "параметров >= в 12 раз меньше, ошибка на тесте <= +0,1 п.",
         "dc_goal": "файл >= в 50 раз меньше, ошибка на тесте <= +0,1 п.",
+        "within": "ошибка на тесте <= +0,1 п.",
+        "points": "п.",
         "size": "размер",
         "of_rank": "ранга",
         "baseline": "базовая сеть",
@@ -114,7 +118,7 @@ def pruning(w):
                 f"{_percent(final['baseline_error'])} -> {_percent(final['test_error'], final['test_error_se'])}",
                 f"{_percent(paper['error'][0])} -> {_percent(paper['error'][1])}",
                 f"{before:,} -> {after:,} ({before / after:.1f}x)",
-                f"{w['met'] if goal['met'] else w['missed']} ({100 * goal['increase']:+.2f} points)",
+                f"{w['met'] if goal['met'] else w['missed']} ({100 * goal['increase']:+.2f} {w['points']})",
             ]
         )
     header = [w["network"], w["test"], w["paper"], w["params"], f"{w['goal']}: {w['pruning_goal']}"]
@@ -134,7 +138,7 @@ def deep_compression(w):
                 f"{_percent(errors['baseline'])} -> {_percent(errors['file, reloaded'], se['file, reloaded'])}",
                 f"{paper['kb'][0]:.0f} KB -> {paper['kb'][1]:.0f} KB ({paper['rate']}x), "
                 f"{_percent(paper['error'][0])} -> {_percent(paper['error'][1])}",
-                f"{w['met'] if goal['met'] else w['missed']} ({100 * goal['increase']:+.2f} points)",
+                f"{w['met'] if goal['met'] else w['missed']} ({100 * goal['increase']:+.2f} {w['points']})",
             ]
         )
     return _table([w["network"], w["file"], w["test"], w["paper"], f"{w['goal']}: {w['dc_goal']}"], rows)
@@ -142,13 +146,15 @@ def deep_compression(w):
 
 def quantization(w):
     goal = load_json("quantization", "lenet_300_100.json")["goal"]
+    if goal["size_percent"] is None:  # no pruned + quantized point within the tolerance on validation
+        return _table([w["chosen"], w["size"]], [[f"LeNet-300-100, {w['pq']}", w["none"]]])
     row = [
         f"LeNet-300-100, {w['pq']}",
         f"{goal['size_percent']:.2f}% ({goal['rate']:.1f}x)",
         _percent(goal["val_error"]),
         _percent(goal["test_error"], goal["test_error_se"]),
         f"{_percent(goal['baseline_error'])} ({w['baseline']})",
-        f"{w['met'] if goal['met'] else w['missed']} ({100 * goal['increase']:+.2f} points)",
+        f"{w['met'] if goal['met'] else w['missed']} ({100 * goal['increase']:+.2f} {w['points']})",
     ]
     return _table([w["chosen"], w["size"], w["val"], w["test"], w["test"], w["goal"]], [row])
 
@@ -169,25 +175,26 @@ def factorization(w):
                 f"{chosen['bytes']:,} B",
                 _percent(chosen["val_error"]),
                 _percent(chosen["test_error"], chosen["test_error_se"]),
-                f"{w['met'] if chosen['met'] else w['missed']} ({100 * chosen['increase']:+.2f} points)",
+                f"{w['met'] if chosen['met'] else w['missed']} ({100 * chosen['increase']:+.2f} {w['points']})",
             ]
         )
-    return _table([w["network"], w["chosen"], w["size"], w["val"], w["test"], w["goal"]], rows)
+    return _table([w["network"], w["chosen"], w["size"], w["val"], w["test"], f"{w['goal']}: {w['within']}"], rows)
 
 
 def structured(w):
-    payoff = load_json("structured", "trajectories.json")["lenet5"]["payoff"]
-    maps = ", ".join(str(m) for m in payoff["maps"])
-    flops = payoff["flops"]
+    trajectories = load_json("structured", "trajectories.json")  # the chosen step, fine-tuned one epoch
+    payoff, taylor = trajectories["payoff"], trajectories["lenet5"]["taylor"]
+    start, chosen = taylor[0], taylor[payoff["step"]]
+    maps = ", ".join(f"{start['kept'][layer]} -> {kept}" for layer, kept in payoff["kept"].items())
     return _table(
-        [w["network"], w["maps"], w["flops"], w["params"], w["val"], w["test"]],
+        [w["network"], w["maps"], w["flops"], w["val"], w["test"]],
         [
             [
                 "LeNet-5",
                 maps,
-                f"{flops[0] / 1e6:.2f} M -> {flops[1] / 1e6:.2f} M ({flops[0] / flops[1]:.1f}x)",
-                f"{payoff['parameters'][0]:,} -> {payoff['parameters'][1]:,}",
-                _percent(payoff["val_error"]),
+                f"{start['flops'] / 1e6:.2f} M -> {chosen['flops'] / 1e6:.2f} M "
+                f"({start['flops'] / chosen['flops']:.1f}x)",
+                f"{_percent(start['val_error'])} -> {_percent(payoff['val_error'])}",
                 _percent(payoff["test_error"], payoff["test_error_se"]),
             ]
         ],
@@ -211,7 +218,7 @@ def tables(language="en"):
 
 def block(name):
     """The regular expression of a README's block ``name`` (its markers and what lies between)."""
-    return re.compile(rf"(<!-- results:{name} -->\n)(.*?)(\n<!-- /results:{name} -->)", re.S)
+    return re.compile(rf"(<!-- results:{name} -->)\n?(.*?)\n?(<!-- /results:{name} -->)", re.S)
 
 
 def in_readme(text, name):
@@ -226,7 +233,7 @@ def write(readme, language):
     written = []
     for name, table in tables(language).items():
         if in_readme(text, name) is not None:
-            text = block(name).sub(lambda m, t=table: m.group(1) + t + m.group(3), text)
+            text = block(name).sub(lambda m, t=table: f"{m.group(1)}\n{t}\n{m.group(3)}", text)
             written.append(name)
     readme.write_text(text, encoding="utf-8")
     return written
