@@ -177,3 +177,26 @@ def test_missing_results_fail_and_name_the_command(monkeypatch, tmp_path):
         results.load_fine_tuned("lenet_300_100", 0.1)
     with pytest.raises(FileNotFoundError, match="python -m coursekit.reproduce factorization"):
         results.svd_curve()
+
+
+@pytest.mark.parametrize("name", ["lenet_300_100", "lenet5"])
+def test_learning_rate_and_rank_were_chosen_on_validation(name):
+    """The fine-tuning rate is the lowest validation error among the candidates; the "chosen" rank is
+    the smallest fine-tuned network within 0.1 points of dense on validation, reported on test."""
+    table = load_json("factorization", f"{name}.json")
+    tune = table["fine_tune"]
+    assert tune["lr_val_errors"][str(tune["lr"])] == min(tune["lr_val_errors"].values())
+    tuned = [r for r in table["rows"] if "error_fine_tuned" in r]
+    assert any(r["fraction"] == tune["chosen_at_fraction"] and r["lr"] == tune["lr"] for r in tuned)
+    for r in tuned:  # each fine-tuned rank: its own rate, the lowest validation error of the candidates
+        assert set(r["lr_val_errors"]) == {str(lr) for lr in tune["lr_candidates"]}
+        assert r["val_error_fine_tuned"] == r["lr_val_errors"][str(r["lr"])] == min(r["lr_val_errors"].values())
+    fits = [r for r in tuned if r["val_error_fine_tuned"] <= table["baseline_val_error"] + 0.001 + 1e-9]
+    chosen = table["chosen"]
+    if not fits:
+        assert chosen["fraction"] is None and chosen["met"] is False
+        return
+    row = min(fits, key=lambda r: r["bytes"])
+    assert chosen["fraction"] == row["fraction"] and chosen["test_error"] == row["error_fine_tuned"]
+    within = round(10_000 * row["error_fine_tuned"]) - round(10_000 * table["baseline_error"]) <= 10
+    assert chosen["met"] is within
