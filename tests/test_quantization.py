@@ -262,3 +262,32 @@ def test_missing_results_fail_with_the_command_that_makes_them(monkeypatch, tmp_
 def test_best_tradeoffs_keeps_the_lower_envelope():
     points = [(3.0, 1.8), (1.0, 2.5), (2.0, 2.6), (1.5, 2.0), (2.5, 1.9)]
     assert results.best_tradeoffs(points) == [(1.0, 2.5), (1.5, 2.0), (2.5, 1.9), (3.0, 1.8)]
+
+
+@pytest.mark.parametrize("model", ["lenet_300_100", "lenet5"])
+def test_the_codebooks_learning_rate_was_chosen_on_validation(model):
+    table = results.load_results(model)
+    tune = table["finetune"]
+    assert tune["lr_val_errors"][str(tune["lr"])] == min(tune["lr_val_errors"].values())
+    assert set(tune["lr_val_errors"]) == {str(lr) for lr in results.FINE_TUNE[model]["lr_candidates"]}
+    tuned = [row for row in table["configs"].values() if row.get("finetuned_error") is not None]
+    assert tuned and all(0 <= row["finetuned_val_error"] < 1 for row in tuned)
+
+
+def test_the_smallest_model_within_the_tolerance_is_chosen_on_validation():
+    """results["goal"]: the smallest pruned + quantized LeNet-300-100 whose VALIDATION error is at
+    most 0.1 points above the baseline's; its test error and the verdict follow from the rows."""
+    table = results.load_results("lenet_300_100")
+    goal = table["goal"]
+    rows = [r for key, r in table["pruned"].items() if key.endswith("/linear")]
+    fits = [r for r in rows if r["finetuned_val_error"] <= table["baseline_val_error"] + 0.001 + 1e-9]
+    if not fits:
+        assert goal["size_percent"] is None and goal["met"] is False
+        return
+    smallest = min(fits, key=lambda r: r["bits"])
+    assert goal["size_percent"] == pytest.approx(100 * smallest["bits"] / table["dense_bits"])
+    assert goal["test_error"] == smallest["finetuned_error"] and goal["val_error"] == smallest["finetuned_val_error"]
+    within = round(10_000 * goal["test_error"]) - round(10_000 * table["baseline_error"]) <= 10
+    assert goal["met"] is within
+    assert goal["test_error_se"] == pytest.approx((goal["test_error"] * (1 - goal["test_error"]) / 10_000) ** 0.5)
+    assert results.fig6_curves(table, "val").keys() == results.fig6_curves(table).keys()

@@ -18,12 +18,18 @@ from .. import kmeans_fast, network, pruning, train
 from ..data import load_mnist
 from ..papers import DC_TABLE6
 from ..quantization import INITS, codebook, linear_quantize, model_bits, quantize_model_
-from . import baselines, load_json, path, write_json
+from . import ERROR_TOLERANCE, baselines, error_goal, load_json, measured, path, write_json
 from . import pruning as pruning_experiments
 
 # Trained quantization (Sec. 3.3): SGD on the codebooks and biases. A shared value's gradient is a
 # sum over thousands of weights (Eq. 3), so the learning rate is far below the baseline's 0.05.
-FINE_TUNE = {"lenet_300_100": dict(epochs=0.5, lr=3e-5), "lenet5": dict(epochs=0.05, lr=1e-5)}
+# `lr` is the default (a notebook's live cell, ``fine_tune_``); `reproduce` chooses the rate it uses
+# on the VALIDATION split, among `lr_candidates`, at the setting `choose_at` (conv bits, fc bits,
+# linear init), and records it in NAME.json's "finetune". The epochs were fixed earlier (kept).
+FINE_TUNE = {
+    "lenet_300_100": dict(epochs=0.5, lr=3e-5, lr_candidates=(1e-5, 3e-5, 1e-4), choose_at=(32, 3)),
+    "lenet5": dict(epochs=0.05, lr=1e-5, lr_candidates=(3e-6, 1e-5, 3e-5), choose_at=(32, 2)),
+}
 
 # LeNet-5's fine-tuned settings (conv bits, fc bits), linear init: Fig. 7's two curves (one kind of
 # layer left at 32 bits), DC Table 6's rows, and the conv-at-8-bits row the live panel draws beside
@@ -48,28 +54,46 @@ def quantized_copy(model, fc_bits, conv_bits=None, init="linear"):
     return quantize_model_(copy.deepcopy(model), fc_bits, conv_bits, init, kmeans=kmeans_fast.kmeans_1d)
 
 
-def fine_tune_(model, name, after_step=None, progress=False):
+def fine_tune_(model, name, after_step=None, progress=False, lr=None):
     """Trained quantization (DC Sec. 3.3) of a model quantized by ``quantized_copy``: SGD on MNIST with
-    the recipe ``FINE_TUNE[name]`` trains its parameters, i.e. the shared values (their gradient
-    is the summed-gradient rule, Eq. 3; the indices stay fixed) and the biases, plus any layer
-    left in 32-bit floats. Returns ``model``."""
+    the recipe ``FINE_TUNE[name]`` (learning rate ``lr`` if given) trains its parameters, i.e. the
+    shared values (their gradient is the summed-gradient rule, Eq. 3; the indices stay fixed) and
+    the biases, plus any layer left in 32-bit floats. Returns ``model``."""
     recipe = FINE_TUNE[name]
     train.fit(
-        model, recipe["epochs"], recipe["lr"], weight_decay=0, after_step=after_step, progress=progress,
-        desc="fine-tune codebooks",
+        model, recipe["epochs"], recipe["lr"] if lr is None else lr, weight_decay=0, after_step=after_step,
+        progress=progress, desc="fine-tune codebooks",
     )  # fmt: skip
     return model
 
 
-def quantize_and_fine_tune(model, name, fc_bits, conv_bits=32, init="linear"):
-    """Quantize a copy of ``model`` and fine-tune it. Returns ``(row, quantized, fine-tuned)``;
-    ``row`` holds the test errors before and after fine-tuning, the size in bits and the
-    fine-tuned codebooks (its keys are those of ``data/quantization/*.json``)."""
+def choose_fine_tune_lr(model, name):
+    """The codebooks' learning rate, chosen on the VALIDATION split: ``model`` quantized at
+    ``FINE_TUNE[name]["choose_at"]`` (linear init) and fine-tuned with each of ``lr_candidates``;
+    the lowest validation error wins (ties: the first). Returns ``(lr, {lr: validation error})``."""
+    recipe = FINE_TUNE[name]
+    conv_bits, fc_bits = recipe["choose_at"]
+    quantized = quantized_copy(model, fc_bits, conv_bits, "linear")
+    tried = {}
+    for lr in recipe["lr_candidates"]:
+        tried[str(lr)] = train.evaluate(fine_tune_(copy.deepcopy(quantized), name, lr=lr), "val")
+        print(f"{name} codebooks fine-tuned from lr {lr}: validation error {100 * tried[str(lr)]:.2f}%", flush=True)
+    best = min(recipe["lr_candidates"], key=lambda lr: tried[str(lr)])
+    return best, tried
+
+
+def quantize_and_fine_tune(model, name, fc_bits, conv_bits=32, init="linear", lr=None):
+    """Quantize a copy of ``model`` and fine-tune it (at ``lr``, default ``FINE_TUNE[name]["lr"]``).
+    Returns ``(row, quantized, fine-tuned)``; ``row`` holds the validation and test errors before
+    and after fine-tuning (``val_error``, ``error``, ``finetuned_val_error``, ``finetuned_error``),
+    the size in bits and the fine-tuned codebooks (its keys are those of ``data/quantization/*.json``)."""
     quantized = quantized_copy(model, fc_bits, conv_bits, init)
-    tuned = fine_tune_(copy.deepcopy(quantized), name)
+    tuned = fine_tune_(copy.deepcopy(quantized), name, lr=lr)
     row = {
         "error": train.evaluate(quantized),
         "finetuned_error": train.evaluate(tuned),
+        "val_error": train.evaluate(quantized, "val"),
+        "finetuned_val_error": train.evaluate(tuned, "val"),
         "bits": model_bits(model, fc_bits, conv_bits),
     }
     row["finetuned_codebooks"] = {layer: entry["codebook"] for layer, entry in codebook_table(tuned).items()}
@@ -97,7 +121,7 @@ def pruned_models(name):
     return pruned
 
 
-def recovery_curve(model, name, fc_bits, init="linear", every=25):
+def recovery_curve(model, name, fc_bits, init="linear", every=25, lr=None):
     """Test error every ``every`` steps while fine-tuning the codebooks of a quantized ``model``."""
     quantized = quantized_copy(model, fc_bits, init=init)
     curve, step = [(0, train.evaluate(quantized))], [0]
@@ -108,7 +132,7 @@ def recovery_curve(model, name, fc_bits, init="linear", every=25):
             curve.append((step[0], train.evaluate(m)))
             m.train()
 
-    fine_tune_(quantized, name, after_step=record)
+    fine_tune_(quantized, name, after_step=record, lr=lr)
     return curve
 
 
@@ -140,14 +164,18 @@ def reproduce_lenet_300_100():
     and the fine-tuned codebooks ``lenet_300_100_finetuned.safetensors``."""
     name = "lenet_300_100"
     base = baselines.pretrained(name)
-    out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINE_TUNE[name]}
+    lr, tried = choose_fine_tune_lr(base, name)
+    out = {**_baseline_errors(base), "dense_bits": model_bits(base), "finetune": _fine_tune_record(name, lr, tried)}
     pruned = pruned_models(name)
-    out["pruning"] = {label: {"error": train.evaluate(m), "bits": model_bits(m)} for label, m in pruned.items()}
+    out["pruning"] = {
+        label: {"error": train.evaluate(m), "val_error": train.evaluate(m, "val"), "bits": model_bits(m)}
+        for label, m in pruned.items()
+    }
     print(f"pruning only: { {label: round(100 * r['error'], 2) for label, r in out['pruning'].items()} }")
     out["configs"], out["layers"], checkpoints = {}, {}, {}
     for init in INITS:  # quantization only: the widget's grid, Fig. 6 and the bits curve
         for bits in range(1, 9):
-            row, quantized, tuned = quantize_and_fine_tune(base, name, bits, init=init)
+            row, quantized, tuned = quantize_and_fine_tune(base, name, bits, init=init, lr=lr)
             key = config_key(32, bits, init)
             out["configs"][key] = row
             for layer, entry in codebook_table(quantized).items():
@@ -158,12 +186,14 @@ def reproduce_lenet_300_100():
     for label, inits in [("final", INITS), ("layer 95%", ["linear"]), ("layer 97%", ["linear"])]:
         for init in inits:
             for bits in range(2, 7):
-                row, _, _ = quantize_and_fine_tune(pruned[label], name, bits, init=init)
+                row, _, _ = quantize_and_fine_tune(pruned[label], name, bits, init=init, lr=lr)
                 out["pruned"][f"{label}/{bits}/{init}"] = row
                 errors = f"{100 * row['error']:.2f}% -> {100 * row['finetuned_error']:.2f}%"
                 print(f"{label} {bits} bits {init}: {errors}", flush=True)
-    out["recovery"] = recovery_curve(pruned["layer 97%"], name, 2)
+    out["recovery"] = recovery_curve(pruned["layer 97%"], name, 2, lr=lr)
     out["uniform"] = linear_quantized_errors(base)
+    out["goal"] = smallest_within_tolerance(out)
+    print(f"goal: {out['goal']}", flush=True)
     write_json("quantization", f"{name}.json", out, indent=1)
     save_file(checkpoints, _checkpoints_path(name, must_exist=False))
 
@@ -177,7 +207,8 @@ def reproduce_lenet5():
         raise RuntimeError("data/weights/lenet5 is not trained yet: run `python -m coursekit.train lenet5` first")
     base = baselines.pretrained(name)
     images, labels = load_mnist("test")
-    out = {"baseline_error": train.evaluate(base), "dense_bits": model_bits(base), "finetune": FINE_TUNE[name]}
+    lr, tried = choose_fine_tune_lr(base, name)
+    out = {**_baseline_errors(base), "dense_bits": model_bits(base), "finetune": _fine_tune_record(name, lr, tried)}
     out["configs"], out["layers"] = {}, {}
     bit_widths = [*range(1, 9), 32]
     conv_part, fc_part = base[:5], base[5:]  # conv, pool, conv, pool, flatten | fc1, ReLU, fc2
@@ -200,11 +231,57 @@ def reproduce_lenet5():
                 out["configs"][config_key(conv, fc, init)] = row
         print(f"lenet5 grid {init}: 8/5 {100 * out['configs'][config_key(8, 5, init)]['error']:.2f}%", flush=True)
     for conv, fc in tqdm(LENET5_FINE_TUNED, desc="lenet5 fine-tuning"):
-        row, _, _ = quantize_and_fine_tune(base, name, fc, conv, "linear")
+        row, _, _ = quantize_and_fine_tune(base, name, fc, conv, "linear", lr=lr)
         key = config_key(conv, fc, "linear")
         out["configs"][key].update(row)
         tqdm.write(f"lenet5 {key}: {100 * row['error']:.2f}% -> fine-tuned {100 * row['finetuned_error']:.2f}%")
     write_json("quantization", f"{name}.json", out, indent=1)
+
+
+def _baseline_errors(model):
+    """``baseline_error`` (test), ``baseline_test_error_se`` and ``baseline_val_error`` of the dense ``model``."""
+    errors = measured(model)
+    return {
+        "baseline_error": errors["test_error"],
+        "baseline_test_error_se": errors["test_error_se"],
+        "baseline_val_error": errors["val_error"],
+    }
+
+
+def _fine_tune_record(name, lr, tried):
+    """NAME.json's ``"finetune"``: the epochs, the chosen ``lr`` and how it was chosen."""
+    recipe = FINE_TUNE[name]
+    return {
+        "epochs": recipe["epochs"],
+        "lr": lr,
+        "lr_val_errors": tried,
+        "chosen_at": {"conv_bits": recipe["choose_at"][0], "fc_bits": recipe["choose_at"][1], "init": "linear"},
+        "chosen_by": "lowest validation error among lr_candidates (epochs fixed earlier)",
+    }
+
+
+def smallest_within_tolerance(results, method="pruning + quantization"):
+    """The goal "smallest model within 0.1 points of the baseline", chosen on VALIDATION and
+    reported on test: among ``fig6_curves(results, "val")[method]``, the smallest size whose
+    validation error is at most ``ERROR_TOLERANCE`` above the baseline's validation error; then its
+    test error with its standard error and ``error_goal``'s verdict. Returns a JSON-able dict."""
+    limit = 100 * (results["baseline_val_error"] + ERROR_TOLERANCE)
+    fits = [row for row in _fig6_rows(results)[method] if row[1] <= limit + 1e-9]
+    if not fits:
+        return {"method": method, "size_percent": None, "met": False, "reason": "no point within the tolerance"}
+    size, val_error, test_error = (x / 100 if i else x for i, x in enumerate(min(fits)))
+    verdict = error_goal(test_error, results["baseline_error"])
+    return {
+        "method": method,
+        "size_percent": size,
+        "rate": 100 / size,
+        "val_error": val_error,
+        "test_error": test_error,
+        "test_error_se": verdict["standard_error"],
+        "baseline_error": results["baseline_error"],
+        **{k: v for k, v in verdict.items() if k != "standard_error"},
+        "chosen_by": "smallest size whose validation error is within the tolerance of the baseline's",
+    }
 
 
 def reproduce():
@@ -219,24 +296,41 @@ def load_results(name):
     return load_json("quantization", f"{name}.json")
 
 
-def fig6_curves(results):
+def fig6_curves(results, split="test"):
     """DC Fig. 6 data from ``load_results("lenet_300_100")``: ``{method: [(size in % of the
-    32-bit model, test error in %), ...]}`` for pruning only, quantization only (fine-tuned,
+    32-bit model, error in %), ...]}`` for pruning only, quantization only (fine-tuned,
     linear init, 2-8 bits) and pruning + quantization (the pruning chapter's models quantized to
-    2-6 bits), each reduced to its best trade-offs (``best_tradeoffs``). Add a method (e.g. SVD)
+    2-6 bits), each reduced to its best trade-offs (``best_tradeoffs``). ``split``: ``"test"``
+    (the errors to report) or ``"val"`` (the ones to choose a point on). Add a method (e.g. SVD)
     by adding an entry; draw with ``plots.error_vs_size``."""
+    return {method: best_tradeoffs(points) for method, points in _fig6_points(results, split).items()}
+
+
+def _fig6_points(results, split="test"):
+    """All the (size %, error %) points of ``fig6_curves``, before ``best_tradeoffs``."""
+    column = 1 if split == "val" else 2
+    return {method: [(row[0], row[column]) for row in rows] for method, rows in _fig6_rows(results).items()}
+
+
+def _fig6_rows(results):
+    """``{method: [(size %, validation error %, test error %), ...]}``: every point of Fig. 6."""
 
     def size(bits):
         return 100 * bits / results["dense_bits"]
 
     quantized = [results["configs"][config_key(32, b, "linear")] for b in range(2, 9)]
     pruned = [r for key, r in results["pruned"].items() if key.endswith("/linear")]
-    curves = {
-        "pruning only": [(size(r["bits"]), 100 * r["error"]) for r in results["pruning"].values()],
-        "quantization only": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in quantized],
-        "pruning + quantization": [(size(r["bits"]), 100 * r["finetuned_error"]) for r in pruned],
+    return {
+        "pruning only": [
+            (size(r["bits"]), 100 * r["val_error"], 100 * r["error"]) for r in results["pruning"].values()
+        ],
+        "quantization only": [
+            (size(r["bits"]), 100 * r["finetuned_val_error"], 100 * r["finetuned_error"]) for r in quantized
+        ],
+        "pruning + quantization": [
+            (size(r["bits"]), 100 * r["finetuned_val_error"], 100 * r["finetuned_error"]) for r in pruned
+        ],
     }
-    return {method: best_tradeoffs(points) for method, points in curves.items()}
 
 
 def best_tradeoffs(points):
