@@ -319,9 +319,10 @@ print("its test error:", {b: pm(tuned(b, i)) for b, i in chosen.items()})
 spread = {b: max(tuned(b, i) for i in q.INITS) - min(tuned(b, i) for i in q.INITS) for b in bit_range}
 print("test error, worst start minus best start (points):", {b: round(100 * x, 2) for b, x in spread.items()})
 linear_chosen = [b for b in bit_range if chosen[b] == "linear"]
-other_chosen = [f"{INIT_NAMES[chosen[b]]} at {b} bits" for b in bit_range if chosen[b] != "linear"]
+others = {i: [b for b in bit_range if chosen[b] == i] for i in q.INITS if i != "linear"}
+other_chosen = [f"{INIT_NAMES[i]} at {listing(widths)} bits" for i, widths in others.items() if widths]
 tied = [b for b in bit_range if spread[b] <= se(min(tuned(b, i) for i in q.INITS))]  # all starts within one SE
-assert len(linear_chosen) + len(other_chosen) == len(bit_range)
+assert len(linear_chosen) + sum(len(widths) for widths in others.values()) == len(bit_range)
 say(
     "**What we measure.** On the validation images linear is the best start "
     + (f"at {listing(linear_chosen)} bits" if linear_chosen else "at no width")
