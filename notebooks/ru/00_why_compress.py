@@ -333,10 +333,10 @@ for name, reference in paper_error.items():
         f"наша {verdict}, разница в стандартных ошибках: {abs(error - reference) / standard_error:.1f})"
     )
     if len(info["lr_candidates"]) > 1:
-        rate = f"скорость обучения {info['lr']}, лучшая из {', '.join(map(str, info['lr_candidates']))} на валидации"
+        rate = f"lr {info['lr']}: лучшая из {', '.join(map(str, info['lr_candidates']))} на валидации"
     else:
-        rate = f"скорость обучения {info['lr']}, единственная опробованная (выбрана раньше, на тестовой выборке)"
-    print(f"{'':14s} {rate}; сохранены веса эпохи {info['epochs']} из {info['schedule_epochs']} (наименьшая ошибка на валидации, {100 * info['val_error']:.2f}%)")
+        rate = f"lr {info['lr']}: единственная опробованная, выбрана раньше по тесту"
+    print(f"{'':14s} {rate}; взята эпоха {info['epochs']} из {info['schedule_epochs']} (мин. ошибка на валидации, {100 * info['val_error']:.2f}%)")
     assert error == info["test_error"]  # поставляемые веса — те самые, что измерены при их создании
     assert (verdict == "ниже") == (error < reference)  # фраза говорит то же, что и числа
 
