@@ -70,6 +70,7 @@ import torchvision
 
 import coursekit
 from coursekit import checks, models, network, papers, plots, train
+from coursekit.data import load_mnist
 from coursekit.experiments import baselines
 
 coursekit.set_language("ru")  # язык того, что печатает coursekit (английское издание говорит "en")
@@ -338,6 +339,7 @@ for name, reference in paper_error.items():
         rate = f"lr {info['lr']}: единственная опробованная, выбрана раньше по тесту"
     print(f"{'':14s} {rate}; взята эпоха {info['epochs']} из {info['schedule_epochs']} (мин. ошибка на валидации, {100 * info['val_error']:.2f}%)")
     assert error == info["test_error"]  # поставляемые веса — те самые, что измерены при их создании
+    assert info["train_images"] == 55_000 and len(load_mnist("val")[1]) == 5_000  # разбиение из текста
     assert (verdict == "ниже") == (error < reference)  # фраза говорит то же, что и числа
 
 # %% [markdown] slideshow={"slide_type": "notes"}

@@ -321,9 +321,10 @@ print("её ошибка на тесте:", {b: pm(tuned(b, i)) for b, i in chos
 spread = {b: max(tuned(b, i) for i in q.INITS) - min(tuned(b, i) for i in q.INITS) for b in bit_range}
 print("ошибка на тесте, худшая начальная точка минус лучшая (пункты):", {b: round(100 * x, 2) for b, x in spread.items()})
 linear_chosen = [b for b in bit_range if chosen[b] == "linear"]
-other_chosen = [f"{INIT_NAMES[chosen[b]]} при {b} битах" for b in bit_range if chosen[b] != "linear"]
+others = {i: [b for b in bit_range if chosen[b] == i] for i in q.INITS if i != "linear"}
+other_chosen = [f"{INIT_NAMES[i]} при {listing(widths)} битах" for i, widths in others.items() if widths]
 tied = [b for b in bit_range if spread[b] <= se(min(tuned(b, i) for i in q.INITS))]  # все начальные точки в пределах одной SE
-assert len(linear_chosen) + len(other_chosen) == len(bit_range)
+assert len(linear_chosen) + sum(len(widths) for widths in others.values()) == len(bit_range)
 say(
     "**Что мы измеряем.** На валидационных изображениях линейная инициализация — лучшая начальная точка "
     + (f"при {listing(linear_chosen)} битах" if linear_chosen else "ни при одной разрядности")
