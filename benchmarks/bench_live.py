@@ -37,7 +37,7 @@ from coursekit.widgets import _live
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BUDGET = (50, 100)  # p50, p95 in ms
-SUBSETS = (250, 400, 500, 750, 1000)  # LeNet-5 test subsets scanned
+SUBSETS = (300, 400, 500, 600, 800)  # LeNet-5 test subsets scanned
 QUIET_CORES = 0.25  # CPU used by other processes (cores, on average) above which the machine was not quiet
 INITS = list(quantization.INITS)
 
