@@ -13,6 +13,7 @@ To check one notebook without writing it (a LayoutError per bad figure, with its
 """
 
 import io
+import re
 import sys
 
 import matplotlib
@@ -67,7 +68,10 @@ def test_a_label_outside_the_figure():
     fig.tight_layout()
     fig.text(0.9, 0.5, "a note that runs off the right edge")
     problems = plots.check_layout(fig, tight=False)
-    assert problems == ["figure text 'a note that runs off the ri...' leaves the figure by 199 px"], problems
+    # how far it runs off depends on the font size in force (plots.style() sets the course's)
+    assert len(problems) == 1, problems
+    assert re.fullmatch(r"figure text 'a note that runs off the ri\.\.\.' leaves the figure by \d+ px", problems[0])
+    assert int(problems[0].split()[-2]) > 100, problems
     # shown cropped (bbox_inches="tight", as in a notebook) the note is seen: only a too wide crop is a problem
     assert plots.check_layout(fig) == []
     fig.text(0.9, 0.2, "x" * 400)
