@@ -74,8 +74,9 @@ browser:
 	  echo "The browser tests need Debian's Chromium: sudo apt-get install -y chromium"; exit 1; \
 	fi
 
+# Regenerates and overwrites data/ (the shipped results): `git checkout -- data/` restores them.
 reproduce: install
-	$(PY) -m coursekit.reproduce all
+	$(PY) -m coursekit.reproduce all --force
 
 bench: install
 	$(PY) benchmarks/run.py
