@@ -90,6 +90,8 @@ TEXTS = {
         "её настройки по шагам. Вживую — в режиме презентации JupyterLab (README.ru.md, «Слайды»).",
     },
 }
+# the heading of a chapter's last slide, left out of the lecture (which ends with slides/references*.py)
+REFERENCES_HEADINGS = {"References", "Список литературы"}
 CHECK_TAG = "check"  # a cell of checks: run by the notebook and nbval, never shown on a slide
 NBVAL_MARKER = re.compile(r"^[ \t]*# ?NBVAL_\w+.*(\n|$)", re.M)
 HEADING = re.compile(r"^\s{0,3}(#{1,3})\s+(.+?)\s*#*\s*$", re.M)
@@ -226,6 +228,20 @@ def lecture_cells(nb):
     return tagged or nb.cells
 
 
+def without_references(nb):
+    """A copy of a chapter without its references slide (and that slide's notes): the lecture
+    ends with all the references at once (slides/references.py)."""
+    nb = copy.deepcopy(nb)
+    kept, in_references = [], False
+    for cell in nb.cells:
+        if slide_type(cell) in STARTS:
+            in_references = (heading(cell) or (0, ""))[1] in REFERENCES_HEADINGS
+        if not in_references:
+            kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
 def lecture_notebook(notebooks, language="en"):
     """One notebook made of the chapters' lecture cells in lecture order, with their widget states."""
     lecture = nbformat.v4.new_notebook()
@@ -315,7 +331,7 @@ def decks(language="en"):
     named = {path.stem: numbered(nbformat.read(path, as_version=4), path.stem) for path in chapters(language)}
     if not named:
         return {}
-    in_order = [timed(named[name], name[:2], language) for name in sorted(named, key=lecture_rank)]
+    in_order = [timed(without_references(named[name]), name[:2], language) for name in sorted(named, key=lecture_rank)]
     references = numbered(jupytext.read(references_script(language)), "references")
     named["lecture"] = lecture_notebook(in_order + [timed(references, "references", language)], language)
     return {name: for_slides(nb, language) for name, nb in named.items()}

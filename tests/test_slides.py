@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 SLIDES = Path(__file__).resolve().parent.parent / "slides"
 DECKS = sorted(SLIDES.glob("*.slides.html")) + sorted(SLIDES.glob("ru/*.slides.html"))  # English, then Russian
@@ -89,3 +90,21 @@ def test_lecture_follows_the_notebooks_order_and_takes_tagged_cells(slides_build
     tagged = nbformat.v4.new_notebook(cells=cells("slide", "notes") + cells("subslide", tags=["lecture"]))
     lecture = slides_build.lecture_notebook([untagged, tagged])
     assert [c.source for c in lecture.cells] == ["slide", "fragment", "subslide"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_lecture_has_one_references_slide_at_its_end(slides_build, language):
+    """Each chapter ends with its references; the lecture leaves them out and ends with all of them."""
+    lecture = slides_build.decks(language)["lecture"]
+    titles = [slides_build.heading(c) for c in lecture.cells if slides_build.slide_type(c) in slides_build.STARTS]
+    titles = [t[1] for t in titles if t]
+    found = [i for i, t in enumerate(titles) if t in slides_build.REFERENCES_HEADINGS]
+    assert found == [len(titles) - 1], found
+    chapter = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("## Pruning", metadata={"slideshow": {"slide_type": "slide"}}),
+            nbformat.v4.new_markdown_cell("## References", metadata={"slideshow": {"slide_type": "slide"}}),
+            nbformat.v4.new_markdown_cell("Say: the sources", metadata={"slideshow": {"slide_type": "notes"}}),
+        ]
+    )
+    assert [c.source for c in slides_build.without_references(chapter).cells] == ["## Pruning"]
