@@ -7,7 +7,8 @@
 
 Every text lives in one catalogue, ``CATALOGUE``: ``{key: {"en": text, "ru": text}}``. A text is a
 ``str.format`` template; both languages of a key use the same ``{fields}``. The checks' texts are
-below; the widgets add theirs with ``extend`` (coursekit/widgets/_messages.py).
+below, with those of the argument checks (coursekit/arguments.py); the widgets add theirs with
+``extend`` (coursekit/widgets/_messages.py).
 tests/test_translation.py fails when a key lacks a language or the fields of its languages differ.
 """
 
@@ -77,6 +78,44 @@ CATALOGUE = {
     "language.unknown": {
         "en": "unknown language {language!r}: choose one of {choices}",
         "ru": "неизвестный язык {language!r}: выберите один из {choices}",
+    },
+    # ---- errors of arguments.py: "<name> must be <allowed>, got <value>", <allowed> built from the
+    # phrases below ("an integer" + "from 1 to 8"); ">= 1", "<= 5", "> 0", "< 1" stay as they are
+    "arguments.an_integer": {"en": "an integer", "ru": "целое число"},
+    "arguments.integers": {"en": "integers", "ru": "целые числа"},
+    "arguments.of_integers": {"en": "integers", "ru": "целых чисел"},  # after "a 1-D sequence of"
+    "arguments.a_finite_number": {"en": "a finite number", "ru": "конечное число"},
+    "arguments.from_to": {"en": "{kind} from {low} to {high}", "ru": "{kind} от {low} до {high}"},
+    "arguments.and": {"en": "and", "ru": "и"},
+    "arguments.one_of": {"en": "one of {options}", "ru": "одно из значений {options}"},
+    "arguments.true_or_false": {"en": "True or False", "ru": "True или False"},
+    "arguments.must_be": {
+        "en": "{name} must be {allowed}, got {value}",
+        "ru": "{name}: ожидается {allowed}, получено {value}",
+    },
+    "arguments.must_be_of_type": {
+        "en": "{name} must be {allowed}, got {value} ({type})",
+        "ru": "{name}: ожидается {allowed}, получено {value} ({type})",
+    },
+    "arguments.sequence": {
+        "en": "{name} must be a 1-D sequence of {allowed}",
+        "ru": "{name}: ожидается одномерная последовательность {allowed}",
+    },
+    "arguments.sequence_shape": {
+        "en": "{name} must be a 1-D sequence of {allowed}, got an array of shape {shape}",
+        "ru": "{name}: ожидается одномерная последовательность {allowed}, получен массив формы {shape}",
+    },
+    "arguments.must_hold": {
+        "en": "{name} must hold {allowed}, got {value}",
+        "ru": "{name}: ожидаются {allowed}, получено {value}",
+    },
+    "arguments.must_hold_dtype": {
+        "en": "{name} must hold {allowed}, got {dtype} values",
+        "ru": "{name}: ожидаются {allowed}, получены значения типа {dtype}",
+    },
+    "arguments.finite": {
+        "en": "{name} must be finite: it holds nan or inf",
+        "ru": "{name}: ожидаются конечные значения, а встречаются nan или inf",
     },
     # ---- figures and errors of the method modules (plots.py, quantization.py)
     "plot.size_axis": {"en": "model size (% of the 32-bit model)", "ru": "размер модели (% от 32-битной)"},

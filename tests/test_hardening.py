@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+import coursekit
 from coursekit import __main__ as cli
 from coursekit import (
+    arguments,
     compressed,
     data,
     experiments,
@@ -444,6 +446,64 @@ def test_structured_arguments():
     )
     structured.remove_map(small[0], np.int64(0))
     raises_naming("last map", structured.remove_map, small[0], 1)  # the network would compute nothing
+
+
+# --- the argument checks speak the chosen language (coursekit/i18n.py, keys arguments.*) ---------
+
+
+ARGUMENT_ERRORS = [  # (check, its arguments, the English text, the Russian text)
+    (arguments.integer, (9, "bits", 1, 8),
+     "bits must be an integer from 1 to 8, got 9",
+     "bits: ожидается целое число от 1 до 8, получено 9"),
+    (arguments.integer, ("3", "rank", 1),
+     "rank must be an integer >= 1, got '3' (str)",
+     "rank: ожидается целое число >= 1, получено '3' (str)"),
+    (arguments.number, (1.5, "sparsity", 0, 1),
+     "sparsity must be a finite number >= 0 and <= 1, got 1.5",
+     "sparsity: ожидается конечное число >= 0 и <= 1, получено 1.5"),
+    (arguments.number, ("a", "b", None, None, 0),
+     "b must be a finite number > 0, got 'a' (str)",
+     "b: ожидается конечное число > 0, получено 'a' (str)"),
+    (arguments.integers, ([[1, 2]], "counts", 0, 5),
+     "counts must be a 1-D sequence of integers from 0 to 5, got an array of shape (1, 2)",
+     "counts: ожидается одномерная последовательность целых чисел от 0 до 5, получен массив формы (1, 2)"),
+    (arguments.integers, ([[1], [2, 3]], "counts", 0),
+     "counts must be a 1-D sequence of integers >= 0",
+     "counts: ожидается одномерная последовательность целых чисел >= 0"),
+    (arguments.integers, ([1, -1], "counts", 0),
+     "counts must hold integers >= 0, got -1",
+     "counts: ожидаются целые числа >= 0, получено -1"),
+    (arguments.integers, ([True], "counts"),
+     "counts must hold integers, got bool values",
+     "counts: ожидаются целые числа, получены значения типа bool"),
+    (arguments.finite, (np.array([1.0, np.inf]), "x"),
+     "x must be finite: it holds nan or inf",
+     "x: ожидаются конечные значения, а встречаются nan или inf"),
+    (arguments.choice, ("z", "init", ("linear", "density")),
+     "init must be one of ['linear', 'density'], got 'z'",
+     "init: ожидается одно из значений ['linear', 'density'], получено 'z'"),
+    (arguments.boolean, ("no", "flag"),
+     "flag must be True or False, got 'no' (str)",
+     "flag: ожидается True или False, получено 'no' (str)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "check, args, english, russian",
+    ARGUMENT_ERRORS,
+    ids=[f"{check.__name__}-{args[1]}" for check, args, _, _ in ARGUMENT_ERRORS],
+)
+def test_argument_errors_in_english_and_russian(check, args, english, russian):
+    with pytest.raises(ValueError) as error:
+        check(*args)
+    assert str(error.value) == english
+    coursekit.set_language("ru")
+    try:
+        with pytest.raises(ValueError) as error:
+            check(*args)
+        assert str(error.value) == russian
+    finally:
+        coursekit.set_language("en")
 
 
 # --- command lines: arguments checked and shipped data kept before any work (groups 2, 5, 6) ----
