@@ -15,6 +15,7 @@ images; both splits keep MNIST's original order. ``val_indices()`` returns them.
 
 import functools
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -86,7 +87,9 @@ def unpack(root=MNIST_DIR):
             target = raw / name[: -len(".gz")]
             if check_integrity(str(target), md5):
                 continue
-            tmp = target.with_suffix(".part")
+            # a name of this process's own: two processes unpacking at once (`reproduce all`'s two
+            # lanes on a fresh clone) each write a whole copy, and each atomic replace leaves a whole file
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
             with gzip.open(sources[name], "rb") as src, open(tmp, "wb") as dst:
                 shutil.copyfileobj(src, dst)
             tmp.replace(target)

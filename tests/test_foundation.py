@@ -1,5 +1,6 @@
 """Foundation: data integrity, the two architectures, the committed baselines, the training loop."""
 
+import multiprocessing
 import os
 import shutil
 
@@ -124,6 +125,18 @@ def test_tampered_unpacked_copy_is_unpacked_again(tmp_path):
     unpacked.write_bytes(unpacked.read_bytes()[:1000])  # a half-written file
     data.unpack(root)
     assert check_integrity(str(unpacked), data.FILES["t10k-images-idx3-ubyte.gz"][1])
+
+
+def test_two_processes_can_unpack_at_once(tmp_path):
+    """`reproduce all` runs two lanes at once: on a fresh clone both unpack MNIST (a shared
+    temporary file once made one of them fail with "No such file or directory")."""
+    root = _copy_mnist(tmp_path)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        pool.map(data.unpack, [root] * 4)
+    for name, (_, md5) in data.FILES.items():
+        assert check_integrity(str(root / "MNIST" / "raw" / name.removesuffix(".gz")), md5)
+    assert not list((root / "MNIST" / "raw").glob("*.part"))
 
 
 @pytest.mark.parametrize("name,paper_error", [("lenet_300_100", 0.0164), ("lenet5", 0.0080)])
