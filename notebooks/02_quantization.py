@@ -632,14 +632,14 @@ say(f"On the test images (a description: nothing is chosen here), without fine-t
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Try it, live: the bits slider
 #
-# Bits per fc weight and the centroid start: each move runs k-means on every layer of
-# LeNet-300-100 for real (1-D, on sorted values), evaluates it on all 10,000 test images and
-# redraws. Gray: fc1's weight histogram; red: the shared values, their height the number of
-# weights that share them. The blue curve collects what you tried (no training). The gray squares
-# are **precomputed** by `python -m coursekit.reproduce quantization`: the same codebooks
-# *fine-tuned* (Sec. 3.3), which needs training. A codebook depends only on the layer, the bits
-# and the start, so the panel keeps each one it computed: going back to a setting costs only the
-# evaluation.
+# Bits per fc weight and the centroid start: each move quantizes every layer of LeNet-300-100,
+# evaluates it on all 10,000 test images and redraws. Gray: fc1's weight histogram; red: the
+# shared values, their height the number of weights that share them. The blue curve collects what
+# you tried (no training). The gray squares are **precomputed** by
+# `python -m coursekit.reproduce quantization`: the same codebooks *fine-tuned* (Sec. 3.3), which
+# needs training. A codebook depends only on the layer, the bits and the start, so the panel runs
+# k-means for real (1-D, on sorted values) for all 8 widths and 4 starts when it is built, about
+# a second and a half: no move waits for k-means.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # `widgets.quantization_panel(my_model)` takes your network, `kmeans=` a function with
@@ -653,7 +653,7 @@ panel = widgets.quantization_panel()
 panel.widget
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: in the live notebook move the bits slider: k-means runs on every layer and the network is evaluated on 10,000 images; in the static deck step through the frames (1 to 6 bits). Ask the room: at how many bits does the error stop changing? (read it off the blue curve; no fine-tuning here). Time: 2.5 min.
+# Say: in the live notebook move the bits slider: the network is quantized with the k-means codebooks computed when the panel was built and evaluated on 10,000 images; in the static deck step through the frames (1 to 6 bits). Ask the room: at how many bits does the error stop changing? (read it off the blue curve; no fine-tuning here). Time: 2.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 8. The bits slider: five settings
