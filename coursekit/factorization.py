@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from . import arguments, network
+from .i18n import message
 
 __all__ = [
     "low_rank",
@@ -46,7 +47,7 @@ __all__ = [
 def _check_rank(rank, n, m):
     """Raise a clear ``ValueError`` unless ``1 <= rank <= min(n, m)``."""
     if not isinstance(rank, int) or not 1 <= rank <= min(n, m):
-        raise ValueError(f"rank must be an integer in [1, {min(n, m)}] for a {n} x {m} matrix, got {rank!r}")
+        raise ValueError(message("factorization.rank", n=n, m=m, high=min(n, m), rank=rank))
 
 
 def low_rank(weight, rank):
@@ -80,10 +81,10 @@ def rank_for_energy(singular_values, energy):
     try:
         energy = arguments.number(energy, "energy", above=0, high=1)
     except ValueError:
-        raise ValueError(f"energy must be a fraction in (0, 1], got {energy!r}") from None
+        raise ValueError(message("factorization.energy", energy=energy)) from None
     arguments.finite(singular_values, "singular_values")
     if singular_values.dim() != 1 or len(singular_values) == 0 or (singular_values < 0).any():
-        raise ValueError("singular_values must be a non-empty 1-D tensor of numbers >= 0")
+        raise ValueError(message("factorization.singular_values"))
     if (singular_values**2).sum() == 0:
         return 1  # the zero matrix: rank 1 keeps all of its (zero) energy
     kept = torch.cumsum(singular_values**2, 0) / (singular_values**2).sum()
@@ -141,10 +142,10 @@ def factorize_network(model, ranks):
     paths = {module: path for path, module in model.named_modules()}
     for name, rank in ranks.items():
         if name not in named:
-            raise ValueError(f"the model has no layer {name!r}; its layers are {list(named)}")
+            raise ValueError(message("factorization.no_layer", name=name, layers=list(named)))
         layer = named[name]
         if not isinstance(layer, nn.Linear):
-            raise ValueError(f"layer {name} of the model is {type(layer).__name__}, not nn.Linear")
+            raise ValueError(message("factorization.not_linear", name=name, kind=type(layer).__name__))
         parent, _, attribute = paths[layer].rpartition(".")
         setattr(factorized.get_submodule(parent), attribute, factorize_linear(layer, rank))
     return factorized.eval()
@@ -154,7 +155,7 @@ def ranks_for_fraction(model, fraction, layers):
     """``{layer name: rank}`` keeping ``fraction`` of each named layer's full rank ``min(n, m)``
     (at least 1); ``layers`` lists names as in ``coursekit.network.layers``."""
     if not 0 < fraction <= 1:
-        raise ValueError(f"fraction of the full rank must be in (0, 1], got {fraction!r}")
+        raise ValueError(message("factorization.fraction", fraction=fraction))
     named = network.layers(model)
     return {name: max(1, round(fraction * min(named[name].weight.shape))) for name in layers}
 

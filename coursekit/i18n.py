@@ -7,7 +7,8 @@
 
 Every text lives in one catalogue, ``CATALOGUE``: ``{key: {"en": text, "ru": text}}``. A text is a
 ``str.format`` template; both languages of a key use the same ``{fields}``. The checks' texts are
-below, with those of the argument checks (coursekit/arguments.py); the widgets add theirs with
+below, with those of the argument checks (coursekit/arguments.py) and the method modules' argument
+errors (factorization.py, pruning.py, quantization.py); the widgets add theirs with
 ``extend`` (coursekit/widgets/_messages.py).
 tests/test_translation.py fails when a key lacks a language or the fields of its languages differ.
 """
@@ -124,6 +125,59 @@ CATALOGUE = {
     "quantization.bits_range": {
         "en": "bits must be an integer from 1 to 8 (2 to 256 shared values), got {bits!r}",
         "ru": "bits должно быть целым числом от 1 до 8 (от 2 до 256 общих значений), получено {bits!r}",
+    },
+    "quantization.unknown_init": {
+        "en": "unknown init {init!r}: choose one of {inits} or pass k centroids",
+        "ru": "неизвестная инициализация {init!r}: выберите одну из {inits} или передайте k центроидов",
+    },
+    "quantization.init_count": {
+        "en": "init has {count} centroids, expected k = {k}",
+        "ru": "в init центроидов: {count}, а ожидается k = {k}",
+    },
+    "quantization.no_values": {
+        "en": "kmeans_1d needs at least one value",
+        "ru": "kmeans_1d: нужно хотя бы одно значение",
+    },  # "x must be finite: it holds nan or inf" is arguments.finite's text, key "arguments.finite"
+    # ---- errors of factorization.py's and pruning.py's arguments
+    "factorization.rank": {
+        "en": "rank must be an integer in [1, {high}] for a {n} x {m} matrix, got {rank!r}",
+        "ru": "rank: для матрицы {n} x {m} ожидается целое число в диапазоне [1, {high}], получено {rank!r}",
+    },
+    "factorization.energy": {
+        "en": "energy must be a fraction in (0, 1], got {energy!r}",
+        "ru": "energy: ожидается доля в диапазоне (0, 1], получено {energy!r}",
+    },
+    "factorization.singular_values": {
+        "en": "singular_values must be a non-empty 1-D tensor of numbers >= 0",
+        "ru": "singular_values: ожидается непустой одномерный тензор чисел >= 0",
+    },
+    "factorization.no_layer": {
+        "en": "the model has no layer {name!r}; its layers are {layers}",
+        "ru": "в модели нет слоя {name!r}; её слои: {layers}",
+    },
+    "factorization.not_linear": {
+        "en": "layer {name} of the model is {kind}, not nn.Linear",
+        "ru": "слой {name} модели — {kind}, а не nn.Linear",
+    },
+    "factorization.fraction": {
+        "en": "fraction of the full rank must be in (0, 1], got {fraction!r}",
+        "ru": "доля полного ранга: ожидается число в диапазоне (0, 1], получено {fraction!r}",
+    },
+    "pruning.sparsity": {
+        "en": "sparsity must be a fraction in [0, 1] (e.g. 0.9 for 90%), not {sparsity!r}",
+        "ru": "sparsity: ожидается доля в диапазоне [0, 1] (например, 0.9 для 90%), а не {sparsity!r}",
+    },
+    "pruning.unknown_layers": {
+        "en": "unknown layers {unknown}; this model has {layers}",
+        "ru": "неизвестные слои {unknown}; слои этой модели: {layers}",
+    },
+    "pruning.quality_layers": {
+        "en": "quality names unknown layers {unknown}; this model has {layers}",
+        "ru": "в quality указаны неизвестные слои {unknown}; слои этой модели: {layers}",
+    },
+    "pruning.keep_layers": {
+        "en": "keep rates given for {given}, but the layers are {layers}",
+        "ru": "доли оставляемых весов (keep) заданы для {given}, а слои модели: {layers}",
     },
     # ---- checks: the line a check prints
     "check.passed": {

@@ -32,6 +32,7 @@ from safetensors.torch import save_file
 from torch.nn.utils import prune
 
 from . import arguments, models, network
+from .i18n import message
 
 __all__ = [
     "std_threshold",
@@ -78,7 +79,7 @@ def _check_sparsity(sparsity):
     try:
         arguments.number(sparsity, "sparsity", 0, 1)
     except ValueError:
-        raise ValueError(f"sparsity must be a fraction in [0, 1] (e.g. 0.9 for 90%), not {sparsity!r}") from None
+        raise ValueError(message("pruning.sparsity", sparsity=sparsity)) from None
 
 
 def threshold_mask(weight, threshold):
@@ -109,7 +110,7 @@ def layerwise_masks(model, sparsity):
     per_layer = sparsity if isinstance(sparsity, dict) else dict.fromkeys(named, sparsity)
     unknown = set(per_layer) - set(named)
     if unknown:
-        raise ValueError(f"unknown layers {sorted(unknown)}; this model has {list(named)}")
+        raise ValueError(message("pruning.unknown_layers", unknown=sorted(unknown), layers=list(named)))
     return {name: smallest_mask(w.abs(), per_layer.get(name, 0.0)) for name, w in network.weights(model).items()}
 
 
@@ -133,7 +134,7 @@ def std_masks(model, quality):
     q = quality if isinstance(quality, dict) else dict.fromkeys(named, quality)
     unknown = set(q) - set(named)
     if unknown:
-        raise ValueError(f"quality names unknown layers {sorted(unknown)}; this model has {list(named)}")
+        raise ValueError(message("pruning.quality_layers", unknown=sorted(unknown), layers=list(named)))
     return {name: threshold_mask(w, std_threshold(w, q[name])) for name, w in named.items()}
 
 
@@ -351,6 +352,6 @@ def kept_parameters(model, keep):
     AlexNet and VGG-16 with the paper's per-layer rates."""
     named = network.layers(model)
     if set(keep) != set(named):
-        raise ValueError(f"keep rates given for {sorted(keep)}, but the layers are {list(named)}")
+        raise ValueError(message("pruning.keep_layers", given=sorted(keep), layers=list(named)))
     biases = sum(m.bias.numel() for m in named.values() if m.bias is not None)
     return round(sum(keep[name] * m.weight.numel() for name, m in named.items())) + biases

@@ -119,7 +119,7 @@ def _check_kmeans(values, k, seed=0, max_iter=1):
     (or up to 256, 8-bit indices, for few values), finite values, ``seed`` and ``max_iter`` >= 0 / 1.
     Returns ``k`` as an int."""
     if len(values) and not (np.isfinite(values[0]) and np.isfinite(values[-1])):  # sorted: nan and inf at the ends
-        raise ValueError("x must be finite: it holds nan or inf")
+        raise ValueError(message("arguments.finite", name="x"))
     arguments.integer(seed, "seed", 0)
     arguments.integer(max_iter, "max_iter", 1)
     return arguments.integer(k, "k", 1, max(len(values), 256))
@@ -130,11 +130,11 @@ def _start_centroids(values, k, init, seed, functions=INIT_FUNCTIONS):
     k = _check_kmeans(values, k, seed)
     if isinstance(init, str):
         if init not in functions:
-            raise ValueError(f"unknown init {init!r}: choose one of {list(INITS)} or pass k centroids")
+            raise ValueError(message("quantization.unknown_init", init=init, inits=list(INITS)))
         return np.sort(functions[init](values, k, seed=seed))
     centroids = np.sort(_as_float64(init))
     if len(centroids) != k:
-        raise ValueError(f"init has {len(centroids)} centroids, expected k = {k}")
+        raise ValueError(message("quantization.init_count", count=len(centroids), k=k))
     return centroids
 
 
@@ -169,7 +169,7 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     """
     x = _as_float64(x)
     if len(x) == 0:
-        raise ValueError("kmeans_1d needs at least one value")
+        raise ValueError(message("quantization.no_values"))
     k = _check_kmeans(np.sort(x), k, seed, max_iter)
     centroids = init_centroids(x, k, init, seed)
     indices = None

@@ -506,6 +506,75 @@ def test_argument_errors_in_english_and_russian(check, args, english, russian):
         coursekit.set_language("en")
 
 
+# --- so do the method modules' own argument errors (keys factorization.*, pruning.*, quantization.*)
+
+LINEAR, CONV = models.build("lenet_300_100"), models.build("lenet5")  # layers fc1..fc3; conv1, conv2, fc1..fc3
+
+METHOD_ERRORS = [  # (function, its arguments, the English text, the Russian text)
+    (factorization.low_rank, (torch.zeros(5, 7), 0),
+     "rank must be an integer in [1, 5] for a 5 x 7 matrix, got 0",
+     "rank: для матрицы 5 x 7 ожидается целое число в диапазоне [1, 5], получено 0"),
+    (factorization.rank_for_energy, (torch.ones(3), 1.5),
+     "energy must be a fraction in (0, 1], got 1.5",
+     "energy: ожидается доля в диапазоне (0, 1], получено 1.5"),
+    (factorization.rank_for_energy, (torch.ones(2, 2), 0.5),
+     "singular_values must be a non-empty 1-D tensor of numbers >= 0",
+     "singular_values: ожидается непустой одномерный тензор чисел >= 0"),
+    (factorization.factorize_network, (LINEAR, {"fc4": 3}),
+     "the model has no layer 'fc4'; its layers are ['fc1', 'fc2', 'fc3']",
+     "в модели нет слоя 'fc4'; её слои: ['fc1', 'fc2', 'fc3']"),
+    (factorization.factorize_network, (CONV, {"conv1": 3}),
+     "layer conv1 of the model is Conv2d, not nn.Linear",
+     "слой conv1 модели — Conv2d, а не nn.Linear"),
+    (factorization.ranks_for_fraction, (LINEAR, 0, ["fc1"]),
+     "fraction of the full rank must be in (0, 1], got 0",
+     "доля полного ранга: ожидается число в диапазоне (0, 1], получено 0"),
+    (pruning.smallest_mask, (torch.ones(4), 90),
+     "sparsity must be a fraction in [0, 1] (e.g. 0.9 for 90%), not 90",
+     "sparsity: ожидается доля в диапазоне [0, 1] (например, 0.9 для 90%), а не 90"),
+    (pruning.layerwise_masks, (LINEAR, {"fc9": 0.5}),
+     "unknown layers ['fc9']; this model has ['fc1', 'fc2', 'fc3']",
+     "неизвестные слои ['fc9']; слои этой модели: ['fc1', 'fc2', 'fc3']"),
+    (pruning.std_masks, (LINEAR, {"fc9": 1.0}),
+     "quality names unknown layers ['fc9']; this model has ['fc1', 'fc2', 'fc3']",
+     "в quality указаны неизвестные слои ['fc9']; слои этой модели: ['fc1', 'fc2', 'fc3']"),
+    (pruning.kept_parameters, (LINEAR, {"fc1": 0.5}),
+     "keep rates given for ['fc1'], but the layers are ['fc1', 'fc2', 'fc3']",
+     "доли оставляемых весов (keep) заданы для ['fc1'], а слои модели: ['fc1', 'fc2', 'fc3']"),
+    (quantization.kmeans_1d, (np.array([1.0, np.nan]), 2),
+     "x must be finite: it holds nan or inf",
+     "x: ожидаются конечные значения, а встречаются nan или inf"),
+    (quantization.kmeans_1d, (np.array([1.0, 2.0]), 2, "z"),
+     "unknown init 'z': choose one of ['random', 'density', 'linear', 'kmeans++'] or pass k centroids",
+     "неизвестная инициализация 'z': выберите одну из ['random', 'density', 'linear', 'kmeans++'] или передайте "
+     "k центроидов"),
+    (quantization.kmeans_1d, (np.array([1.0, 2.0, 3.0]), 2, [1.0, 2.0, 3.0]),
+     "init has 3 centroids, expected k = 2",
+     "в init центроидов: 3, а ожидается k = 2"),
+    (quantization.kmeans_1d, (np.array([]), 2),
+     "kmeans_1d needs at least one value",
+     "kmeans_1d: нужно хотя бы одно значение"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "function, args, english, russian",
+    METHOD_ERRORS,
+    ids=[f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}" for function, *_ in METHOD_ERRORS],
+)
+def test_method_errors_in_english_and_russian(function, args, english, russian):
+    with pytest.raises(ValueError) as error:
+        function(*args)
+    assert str(error.value) == english
+    coursekit.set_language("ru")
+    try:
+        with pytest.raises(ValueError) as error:
+            function(*args)
+        assert str(error.value) == russian
+    finally:
+        coursekit.set_language("en")
+
+
 # --- command lines: arguments checked and shipped data kept before any work (groups 2, 5, 6) ----
 
 
