@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from . import quantization
+from .i18n import message
 from .quantization import _as_numpy
 
 __all__ = ["kmeans_1d", "init_kmeanspp"]
@@ -39,7 +40,7 @@ def kmeans_1d(x, k, init="linear", seed=0, max_iter=10_000):
     """
     x = _as_numpy(x)
     if len(x) == 0:
-        raise ValueError("kmeans_1d needs at least one value")
+        raise ValueError(message("quantization.no_values"))
     if x.dtype.kind != "f":  # integers: cluster them as floats
         x = x.astype(np.float64)
     order = np.argsort(x)  # in x's own precision: float32 sorts faster than float64
