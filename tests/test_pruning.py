@@ -1,6 +1,8 @@
 """Magnitude pruning (coursekit.pruning), its results (coursekit.experiments.pruning) and the
 live pruning panel (tests/test_live_panels.py)."""
 
+import json
+
 import pytest
 import torch
 import torchvision
@@ -8,7 +10,7 @@ from safetensors.torch import save_file
 from torch import nn
 from torch.nn.utils import prune
 
-from coursekit import experiments, models, network, pruning, train
+from coursekit import experiments, integrity, models, network, pruning, train
 from coursekit.experiments import baselines
 from coursekit.experiments import pruning as experiment
 from coursekit.experiments import quantization as quantization_experiments
@@ -291,3 +293,23 @@ def test_final_pruned_model_gives_its_recorded_errors(name):
     info = experiment.pruned_info(name)
     assert train.evaluate(model) == pytest.approx(info["test_error"], abs=1e-6)
     assert train.evaluate(model, "val") == pytest.approx(info["val_error"], abs=1e-6)
+
+
+def test_reproduce_writes_both_models_into_a_shipped_results_json(monkeypatch, tmp_path):
+    """`reproduce pruning --force` rewrites results.json once per model; the second model must not
+    read the file back (it is no longer the shipped one until the chapter is recorded)."""
+    monkeypatch.setattr(experiments, "DATA", tmp_path)
+    shipped = experiments.folder("pruning") / "results.json"
+    shipped.parent.mkdir(parents=True)
+    final = {"baseline_error": 0.015, "test_error": 0.015, "test_error_se": 0.001, "val_error": 0.014,
+             "parameters": [12, 1], "goal": {"met": True}}  # fmt: skip
+    monkeypatch.setattr(experiment, "reproduce_model", lambda name: {"final": final, "name": name})
+    for names in [tuple(experiment.FINAL), ("lenet5",)]:
+        shipped.write_text(json.dumps({"lenet_300_100": {"old": 1}, "lenet5": {"old": 1}}))
+        integrity.record([shipped], tmp_path)  # as shipped
+        experiment.reproduce(names)
+        written = json.loads(shipped.read_text())
+        assert list(written) == list(experiment.FINAL)
+        assert [name for name, entry in written.items() if "old" in entry] == [
+            name for name in experiment.FINAL if name not in names
+        ]
