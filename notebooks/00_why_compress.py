@@ -313,10 +313,14 @@ assert batch_ms["AlexNet"] > FRAME_MS  # the batch makes its first image wait fa
 # ## Our two baselines
 #
 # Every chapter starts from the same two trained networks, shipped with the course in
-# `data/weights/` (safetensors: loading them runs no code). `python -m coursekit.train lenet5`
-# retrains one from scratch with a fixed seed. They learn from 55,000 of MNIST's 60,000 training
-# images; the other 5,000 are the **validation** split, on which the training choices were made
-# (when to stop; the learning rate too, where more than one was tried: the lines below say which).
+# `data/weights/` (safetensors: loading them runs no code).
+# `python -m coursekit.train lenet5 --out my_lenet5.safetensors` (or `lenet_300_100`) retrains one
+# from scratch with a fixed seed and writes it to that file, its JSON (errors, recipe, seed) beside
+# it. Without `--out` it stops: the shipped file is overwritten only with `--force`, which replaces
+# the baseline that every chapter's precomputed results were made from; `--no-save` writes nothing.
+# Both networks learn from 55,000 of MNIST's 60,000 training images; the other 5,000 are the
+# **validation** split, on which the training choices were made (when to stop; the learning rate
+# too, where more than one was tried: the lines below say which).
 # The 10,000 **test** images only report: each network's test error, once, with its standard
 # error $\sqrt{e(1-e)/10^4}$, beside the papers' 1.64% and 0.80%.
 
@@ -355,9 +359,11 @@ for name, reference in paper_error.items():
 # | `04_factorization` | low-rank layers, O(nm) -> O((n+m)d), and neural network matrix factorization |
 # | `05_structured_pruning` | removing whole feature maps with the Taylor criterion: a real speed-up |
 #
-# The pruning, quantization, factorization and structured-pruning chapters have live sliders: drag
-# them and watch error, size and the weights change. The Huffman chapter has none: it writes a
-# real compressed file and reads it back.
+# The pruning, quantization and factorization chapters have live sliders: each move really prunes,
+# quantizes or truncates the network and evaluates it, and you watch error, size and the weights
+# change. The structured-pruning chapter's slider only steps through a precomputed trajectory
+# (`python -m coursekit.reproduce structured`): nothing is pruned or measured when you move it. The
+# Huffman chapter has no slider: it writes a real compressed file and reads it back.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Speaker notes: open with a phone in hand. Ask how big the photo app's model may be, then show

@@ -513,7 +513,11 @@ plt.show()
 # the validation images). Deep Compression (Sec. 6, Fig. 6) finds the
 # same with retraining: next to pruning + quantization it puts "SVD, which is inexpensive but has
 # a poor compression rate".
-# `results.svd_curve()` gives this chapter's curve to the quantization chapter's P / Q / P+Q plot.
+# `results.svd_curve()` gives the rows of the SVD curve drawn earlier (error against parameters) as
+# compression rates, leaving out the ranks larger than dense; here we only print their number and
+# range (the line below). No plot uses it: the quantization chapter's P / Q / P+Q plot draws its
+# three curves only. To see SVD beside them, add these points to that figure yourself (size % =
+# 100 / compression).
 
 # %% slideshow={"slide_type": "fragment"}
 curve = results.svd_curve()
