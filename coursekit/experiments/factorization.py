@@ -108,7 +108,8 @@ def load_fine_tuned(name, fraction):
 
 
 def svd_curve():
-    """The SVD curve of LeNet-300-100 for the quantization chapter's P / Q / P+Q plot.
+    """The SVD curve of LeNet-300-100 as compression rates, to set beside pruning and quantization
+    (DC Fig. 6 compares them; notebook 04 prints its range).
 
     Returns a list of ``{"fraction", "compression", "error", "error_fine_tuned"}`` (compression =
     dense float32 bytes / factorized float32 bytes; errors as fractions; rows with
