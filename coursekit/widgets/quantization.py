@@ -63,7 +63,6 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
     """
     import ipywidgets as widgets
     import numpy as np
-    from matplotlib.collections import LineCollection
 
     label, image = widgets.HTML(), widgets.Image(format="png")
     controls = {
@@ -155,8 +154,8 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
         hist_ax.stairs(np.maximum(counts_all, 0.8), edges, fill=True, color="0.75")
         hist_ax.set(yscale="log", ylim=(0.8, 3 * len(values)), xlabel=message("widgets.weight_value"))
         hist_ax.set_title(message("widgets.quantization.histogram_title", layer=shown_layer, count=len(values)))
-        centroids = LineCollection([], colors="tab:red", linewidths=1.2, animated=True)
-        hist_ax.add_collection(centroids)
+        # one line through every shared value's bar (NaN between bars): one path to transform, not 256
+        (centroids,) = hist_ax.plot([], [], color="tab:red", linewidth=1.2, animated=True)
         style = dict(color="0.45", linestyle="--", marker="s", label=message("widgets.quantization.precomputed_curve"))
         (tuned_line,) = curve_ax.plot([], [], animated=True, **style)
         legend(fig, [live_line, tuned_line] if precomputed else [live_line])
@@ -216,7 +215,8 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
         live_line.set_data([b for b, _ in points], [max(100 * e, 0.3) for _, e in points])
         marker.set_data([shown["bits"]], [max(100 * shown["error"], 0.3)])
         pairs = zip(shown["codebook"], shown["counts"])
-        centroids.set_segments([[(c, 0.8), (c, n)] for c, n in pairs if n > 0])
+        used = [(c, n) for c, n in pairs if n > 0]
+        centroids.set_data([x for c, _ in used for x in (c, c, np.nan)], [y for _, n in used for y in (0.8, n, np.nan)])
         for artist, ax in ((tuned_line, curve_ax), (live_line, curve_ax), (marker, curve_ax), (centroids, hist_ax)):
             ax.draw_artist(artist)
         with styled():  # the title's font: the course style
