@@ -398,10 +398,6 @@ assert weight_saving < index_saving  # промежутки выигрывают
 #   относительного индекса, так же;
 # - **доля**: биты слоя (с кодовой книгой (codebook), без смещений) относительно его плотного
 #   32-битного размера.
-#
-# Наш файл выбирает ширину промежутка для каждого слоя (до 8 бит: меньше заполнителей), поэтому его
-# промежутки после кодирования Хаффмана могут занимать больше 5 бит на запись, хотя все вместе
-# по-прежнему занимают меньше бит.
 
 # %% slideshow={"slide_type": "fragment"}
 MODELS = {"lenet_300_100": "LeNet-300-100", "lenet5": "LeNet-5"}
@@ -433,6 +429,9 @@ assert rows[-1]["weight bits P+Q+H"] < rows[-1]["weight bits P+Q"] and coded < f
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: прочитайте одну строку: сохранённые веса, биты весов и промежутков при фиксированной ширине и после кодирования Хаффмана, доля слоя; под нашей строкой — строка статьи. Спросите аудиторию: какой слой сжимается сильнее всего и почему? Сошлитесь на: Deep Compression, таблицы 2 и 3 (LeNet-300-100 в 40 раз, LeNet-5 в 39 раз). Время: 2,5 мин.
+# Наш файл выбирает ширину промежутка для каждого слоя (до 8 бит: меньше заполнителей), поэтому его
+# промежутки после кодирования Хаффмана могут занимать больше 5 бит на запись, хотя все вместе
+# по-прежнему занимают меньше бит.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### LeNet-5 слой за слоем (Deep Compression, таблица 3)
@@ -501,15 +500,16 @@ for ax, name in zip(axes, MODELS):
 plt.show()
 
 # %% slideshow={"slide_type": "fragment"}
-STAGES = ["плотная", "прореживание", "прореживание + квантование", "прореживание + квантование + Хаффман (файл)"]  # ключи отчёта, по-русски
+STAGES = ["плотная", "прореживание", "+ квантование", "+ Хаффман (файл)"]  # этапы отчёта, как на рисунке
 for name in MODELS:
     sizes = loaded[name][1]["bytes"]
     stages = list(sizes.values())
     assert len(stages) == len(STAGES)
-    print(f"{MODELS[name]:14s}" + "  ".join(f"{k}: {v:,} Б" for k, v in zip(STAGES, stages)))
+    parts = [f"{k}: {v:,} Б" for k, v in zip(STAGES, stages)]
     assert stages == sorted(stages, reverse=True)
     huffman_gain = 1 - stages[3] / stages[2]
-    print(f"{'':14s}кодирование Хаффмана экономит {100 * huffman_gain:.0f}% размера после прореживания и квантования")
+    print(f"{MODELS[name]:14s}" + "  ".join(parts[:3]))
+    print(f"{'':14s}{parts[3]}: на {100 * huffman_gain:.0f}% меньше, чем до кодирования Хаффмана")
     assert 0.10 < huffman_gain < 0.40
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -578,11 +578,10 @@ assert all(v["ratio met"] for v in verdicts.values())  # оба файла ме�
 #
 # После каждого шага прореживания (и его дообучения) мы также квантовали копию, обучали её кодовые
 # книги всего десятую долю эпохи и записывали в файл: одна точка на шаг. Звезда — файл всего
-# конвейера; пунктирные линии — цели. Меньше весов — меньше файл: прочитайте, чего стоит каждый шаг
-# в ошибке, на фоне шума теста (около 0.1 пункта).
+# конвейера; пунктирные линии — цели.
 
 # %% slideshow={"slide_type": "fragment"}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.3), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.1), layout="constrained")
 for ax, name in zip(axes, MODELS):
     report = loaded[name][1]
     sizes = [p["file_bytes"] / 1000 for p in report["curve"]]
@@ -600,7 +599,14 @@ for name in MODELS:
     for point in loaded[name][1]["curve"]:
         print(f"{MODELS[name]:14s} сохр. {point['kept %']:5.1f}%: {point['file_bytes']:7,d} байт, ошибка {100 * point['test_error']:.2f}%")
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: меньше весов — меньше файл: прочитайте, чего стоит каждый шаг в ошибке, на фоне шума
+# теста (около 0.1 пункта). «Сжатие существует только на бумаге» — частая претензия к воспроизведениям; здесь это
+# файл. Откройте терминал: `python -m coursekit inspect data/compressed/lenet_300_100.dc`.
+# Испортите файл (обрежьте его, поменяйте байт) — и загрузка остановится с сообщением, называющим
+# файл, благодаря контрольной сумме CRC32: никогда не получится молча неверная модель.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Почему последняя точка и звезда могут стоять на одном размере.** Точка последнего шага
 # прореживания и файл начинаются с одних и тех же прореженных весов, квантованных одним и тем же
 # k-means: те же позиции и те же индексы, а значит, те же коды Хаффмана и те же байты. Различаются
@@ -614,18 +620,19 @@ for name in MODELS:
     same_size = last["file_bytes"] == report["file_bytes"]
     quick, full = last["test_error"], report["test_error"]["file, reloaded"]
     size_text = f"те же {last['file_bytes']:,} байт" if same_size else f"{last['file_bytes']:,} и {report['file_bytes']:,} байт"
-    print(f"{MODELS[name]}: последний шаг и файл: {size_text}; кодовые книги обучены {quick_epochs} эпохи: {100 * quick:.2f}%, "
-          f"эпох: {report['recipe']['quantize_epochs']}: {100 * full:.2f}% ({100 * (full - quick):+.2f} пункта, "
-          f"{abs(full - quick) / se(full):.1f} стандартной ошибки)")
+    print(f"{MODELS[name]}: последний шаг и файл: {size_text}")
+    print(f"  кодовые книги обучены {quick_epochs} эпохи: {100 * quick:.2f}%")
+    print(f"  кодовые книги обучены эпох: {report['recipe']['quantize_epochs']}: {100 * full:.2f}% "
+          f"({100 * (full - quick):+.2f} пункта, {abs(full - quick) / se(full):.1f} стандартной ошибки)")
     counts = network.nonzero_weights(loaded[name][0]).values()
     assert abs(last["kept %"] - 100 * sum(nz for nz, _ in counts) / sum(n for _, n in counts)) < 1e-9  # сохранены те же веса
     assert same_size  # те же позиции и индексы: тот же размер файла
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: «сжатие существует только на бумаге» — частая претензия к воспроизведениям; здесь это
-# файл. Откройте терминал: `python -m coursekit inspect data/compressed/lenet_300_100.dc`.
-# Испортите файл (обрежьте его, поменяйте байт) — и загрузка остановится с сообщением, называющим
-# файл, благодаря контрольной сумме CRC32: никогда не получится молча неверная модель.
+# Скажите: точка последнего шага и звезда начинаются с одних и тех же прореженных весов и тех же
+# индексов k-means, поэтому это те же байты (20,693 и 32,477); различается только обучение общих
+# значений: 0.1 эпохи против 2 эпох рецепта (LeNet-300-100) и 1 эпохи (LeNet-5), а ошибки
+# различаются на 0.00 и 0.01 пункта, намного меньше одной стандартной ошибки. Время: 1 мин.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Снова о границе в 8 МБ на кристалле
@@ -660,7 +667,11 @@ assert all(fits[f"{label} (наши)"] for label in MODELS.values())
 assert [(papers.DC_TABLE1[n]["kb"][1], papers.DC_TABLE1[n]["rate"]) for n in ("alexnet", "vgg16")] == [(6.9e3, 35), (11.3e3, 49)]
 assert (papers.ENERGY_PJ["32-bit DRAM read"], papers.ENERGY_PJ["32-bit SRAM read"]) == (640, 5)  # числа из текста
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: серые столбцы — fp32, красные — после Deep Compression, пунктир — 8 МБ SRAM: прочитайте
+# напечатанные строки, что помещается, а что нет. Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # AlexNet после Deep Compression (6.9 МБ, в 35 раз меньше) теперь **помещается** в 8 МБ: её веса
 # могут оставаться на кристалле, где чтение стоит 5 пДж вместо 640. VGG-16, в 49 раз меньше, всё ещё
 # занимает 11.3 МБ: она помещается только в чип с бóльшим объёмом SRAM или при более сильном сжатии.
@@ -668,7 +679,7 @@ assert (papers.ENERGY_PJ["32-bit DRAM read"], papers.ENERGY_PJ["32-bit SRAM read
 # полдела: файл ещё нужно декодировать, и именно это аппаратно делает ускоритель EIE над сжатыми весами.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: вернёмся к границе в 8 МБ из тетрадки 00: после Deep Compression AlexNet (6.9 МБ) помещается, VGG-16 (11.3 МБ) — не совсем. Спросите аудиторию: сколько сэкономит каждое чтение веса, если модель поместится? (640 пДж из DRAM против 5 пДж из SRAM). Сошлитесь на: Deep Compression, таблица 1 и разд. 1; EIE (Han et al. 2016). Время: 1,5 мин.
+# Скажите: вернёмся к границе в 8 МБ из тетрадки 00: после Deep Compression AlexNet (6.9 МБ) помещается, VGG-16 (11.3 МБ) — не совсем. Спросите аудиторию: сколько сэкономит каждое чтение веса, если модель поместится? (640 пДж из DRAM против 5 пДж из SRAM). Сошлитесь на: Deep Compression, таблица 1 и разд. 1; EIE (Han et al. 2016). Время: 0,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Главное
