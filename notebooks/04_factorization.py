@@ -282,12 +282,18 @@ checks.check_factorized_linear(factorized_linear)
 # %% slideshow={"slide_type": "fragment"}
 table = load_json("factorization", "lenet_300_100.json")
 base_error, base_se = table["baseline_error"], table["baseline_test_error_se"]
-print(f"dense LeNet-300-100: {table['dense_parameters']:,} parameters, {table['dense_bytes'] / 1024:.1f} KB, "
+print(f"dense LeNet-300-100: {table['dense_parameters']:,} parameters, {table['dense_bytes'] / 1024:.1f} KB\n"
       f"validation error {100 * table['baseline_val_error']:.2f}%, test error {100 * base_error:.2f}% (standard error {100 * base_se:.2f})")
 tried = table["fine_tune"]["lr_val_errors"]
-print(f"fine-tuning learning rate: for each rank, the one of {table['fine_tune']['lr_candidates']} with the lowest validation error "
-      f"(column lr); e.g. at {table['fine_tune']['chosen_at_fraction']:.0%} of the rank: " + ", ".join(f"{lr}: {100 * e:.2f}%" for lr, e in tried.items()))
+print(f"fine-tuning learning rate: for each rank, the one of {table['fine_tune']['lr_candidates']}\n"
+      f"with the lowest validation error (column lr); e.g. at {table['fine_tune']['chosen_at_fraction']:.0%} of the rank:\n"
+      + ", ".join(f"{lr}: {100 * e:.2f}%" for lr, e in tried.items()))
 assert tried[str(table["fine_tune"]["lr"])] == min(tried.values())  # the lowest validation error wins
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: one fraction of the rank for fc1 and fc2, from 1% to 100%, with and without a quarter of an epoch of fine-tuning; the dense network to beat is printed (validation and test error), and each rank's fine-tuning learning rate is the one with the lowest validation error. Ask the room: which images would you never use to pick the learning rate? (the test images). Time: 1 min.
+
+# %% slideshow={"slide_type": "subslide"}
 cells = [
     [
         f"{row['fraction']:.2f}", f"{row['ranks']['fc1']:d}", f"{row['ranks']['fc2']:d}", f"{row['parameters']:,d}",
@@ -321,6 +327,9 @@ assert abs(rows[1.0]["error"] - base_error) < 0.0005  # ... and the same network
 assert rows[0.85]["bytes"] > table["dense_bytes"] > rows[0.7]["bytes"]  # the break-even lies between
 assert rows[0.05]["error"] > 0.3 > 0.1 > rows[0.05]["error_fine_tuned"]  # at 5%: useless, then rescued
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the curves of the table: truncated SVD alone climbs below about 20% of the rank, fine-tuned holds far deeper. Ask the room: where is the break-even point on this plot? (full rank is larger than dense). Quote: Deep Compression, Fig. 6. Time: 1 min.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **The rank we keep** is chosen on the validation images: the smallest fine-tuned network whose
 # validation error is at most 0.1 point above dense. Its test error is then read once, with its
@@ -336,10 +345,10 @@ else:
     assert chosen["bytes"] == min(r["bytes"] for r in fits)  # the smallest one that fits, on validation
     small = rows[chosen["fraction"]]
     verdict = "met" if chosen["met"] else "MISSED"
-    print(f"chosen: {chosen['fraction']:.0%} of the rank {chosen['ranks']}, {table['dense_bytes'] / chosen['bytes']:.1f}x smaller than dense; "
+    print(f"chosen: {chosen['fraction']:.0%} of the rank {chosen['ranks']}, {table['dense_bytes'] / chosen['bytes']:.1f}x smaller than dense\n"
           f"validation error {100 * chosen['val_error']:.2f}% (dense {100 * table['baseline_val_error']:.2f}%)\n"
-          f"test error {100 * chosen['test_error']:.2f}% +- {100 * chosen['test_error_se']:.2f} against dense {100 * base_error:.2f}% +- {100 * base_se:.2f}: "
-          f"{100 * chosen['increase']:+.2f} points ({chosen['increase_in_se']:+.1f} standard errors); "
+          f"test error {100 * chosen['test_error']:.2f}% +- {100 * chosen['test_error_se']:.2f} against dense {100 * base_error:.2f}% +- {100 * base_se:.2f}:\n"
+          f"{100 * chosen['increase']:+.2f} points ({chosen['increase_in_se']:+.1f} standard errors)\n"
           f"goal ({chosen['criterion']}) {verdict}")
     assert abs(chosen["increase"] - (small["error_fine_tuned"] - base_error)) < 1e-9
     assert chosen["met"] == (round(1e4 * small["error_fine_tuned"]) - round(1e4 * base_error) <= round(1e4 * ERROR_TOLERANCE))
@@ -350,7 +359,7 @@ else:
 # validation split buys is that the rank was not tuned to these 10,000 images.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the curves of the table: truncated SVD alone climbs below about 20% of the rank, fine-tuned holds far deeper. Ask the room: where is the break-even point on this plot? (full rank is larger than dense). Quote: Deep Compression, Fig. 6. Time: 1 min.
+# Say: the rank is chosen on validation (the smallest fine-tuned network within 0.1 point of dense there), and its test error is read once, with its standard error: a difference of one or two standard errors is noise. Ask the room: why not choose the rank on the test images? Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # A fine-tuned checkpoint, loaded and evaluated again here, gives the errors of the table:
@@ -364,7 +373,7 @@ print(f"fine-tuned at {fraction:.0%} of the rank: {network.count_parameters(net)
 assert abs(live - rows[fraction]["error_fine_tuned"]) < 1e-6 and abs(live_val - rows[fraction]["val_error_fine_tuned"]) < 1e-6
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rank is chosen on validation (the smallest fine-tuned network within 0.1 point of dense there), and its test error is read once, with its standard error: a difference of one or two standard errors is noise. Ask the room: why not choose the rank on the test images? Time: 1.5 min.
+# Say: the checkpoint of the chosen rank, loaded from disk and evaluated again: the same validation and test errors as the table's row, so the table is what the saved network does. Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A real speed-up
@@ -395,8 +404,8 @@ for label, model in timings.items():
 
 # %% slideshow={"slide_type": "fragment"}
 t5 = load_json("factorization", "lenet5.json")
-print(f"dense LeNet-5: {t5['dense_parameters']:,} parameters, validation error {100 * t5['baseline_val_error']:.2f}%, "
-      f"test error {100 * t5['baseline_error']:.2f}% (standard error {100 * t5['baseline_test_error_se']:.2f}); "
+print(f"dense LeNet-5: {t5['dense_parameters']:,} parameters, validation error {100 * t5['baseline_val_error']:.2f}%,\n"
+      f"test error {100 * t5['baseline_error']:.2f}% (standard error {100 * t5['baseline_test_error_se']:.2f})\n"
       "fine-tuning learning rate chosen on validation: " + ", ".join(f"rank {r['ranks']['fc1']} {r['lr']:g}" for r in t5["rows"] if "lr" in r))
 cells = [
     [
@@ -412,7 +421,10 @@ r5 = {row["ranks"]["fc1"]: row for row in t5["rows"]}
 assert r5[10]["error_fine_tuned"] < r5[10]["error"] - 0.003  # rank 10: fine-tuning recovers about half a point
 assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  # the break-even, 307.7
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: fc1 holds 93% of LeNet-5's weights; every rank below the break-even 307.7 saves memory; only ranks 10 and 25 are fine-tuned, and at rank 10 fine-tuning wins back about half a point (the table). Ask the room: which rows of the table are larger than dense? (rank 500). Time: 1 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Without any fine-tuning, which rank may we keep? The smallest whose *validation* error is at most
 # 0.1 point above dense; then its test error, once:
 
@@ -420,9 +432,12 @@ assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  #
 keep = min((r for r in t5["rows"] if r["val_error"] <= t5["baseline_val_error"] + ERROR_TOLERANCE + 1e-9), key=lambda r: r["parameters"])
 rank5 = keep["ranks"]["fc1"]
 increase, se5 = keep["error"] - t5["baseline_error"], train.standard_error(keep["error"], 10_000)
-print(f"rank {rank5} of 500, no fine-tuning: the whole LeNet-5 {t5['dense_parameters'] / keep['parameters']:.1f}x smaller; "
+print(f"rank {rank5} of 500, no fine-tuning: the whole LeNet-5 {t5['dense_parameters'] / keep['parameters']:.1f}x smaller\n"
       f"test error {100 * keep['error']:.2f}% +- {100 * se5:.2f}, {100 * increase:+.2f} points from dense ({increase / se5:+.1f} standard errors)")
 assert rank5 < F.break_even_rank(500, 800)  # it saves memory
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the smallest rank within 0.1 point of dense on validation, with no fine-tuning at all: the printed rank, how much smaller the whole LeNet-5 gets, and its test error read once against its standard error. Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Is LeNet-5's fc1 more low-rank than LeNet-300-100's?
@@ -488,7 +503,8 @@ for row in equal:
     assert row["quantization"]["error"] < min(row["pruning"]["error"], row["low_rank"]["error"])
 wins = {m: [f"{table['dense_bytes'] / r['bytes']:.1f}x" for r in equal if r[m]["error"] < r[other]["error"]]
         for m, other in [("low_rank", "pruning"), ("pruning", "low_rank")]}
-print(f"quantization is best at every size; low rank beats one-shot pruning at {', '.join(wins['low_rank']) or 'no size'}, "
+print("quantization is best at every size;\n"
+      f"low rank beats one-shot pruning at {', '.join(wins['low_rank']) or 'no size'};\n"
       f"one-shot pruning beats low rank at {', '.join(wins['pruning']) or 'no size'}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -530,11 +546,9 @@ assert all(point["compression"] > 1 for point in curve)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The rank slider, live
 #
-# Pick the percentage of the rank kept in fc1 and fc2: each move truncates their SVD (computed
-# once) for real, evaluates the network on all 10,000 test images and redraws: test error,
-# parameters, size, and both spectra with the cut (red). The blue curve collects what you tried
-# (no training); the gray squares are **precomputed** by `python -m coursekit.reproduce
-# factorization`: the same factorization *fine-tuned*, which needs training.
+# Pick the percentage of the rank kept in fc1 and fc2: each move truncates their SVD for real and
+# evaluates the network on all 10,000 test images. Blue: what you tried (no training); gray
+# squares: **precomputed**, the same factorization *fine-tuned*.
 #
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -548,7 +562,7 @@ panel = widgets.factorization_panel()
 panel.widget
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: in the live notebook pick the rank: the SVD is truncated and the network evaluated on 10,000 images; in the static deck step through the frames. Ask the room: at what fraction of the rank does the error take off without fine-tuning? Time: 1.5 min.
+# Say: in the live notebook pick the rank: the SVD (computed once) is truncated and the network evaluated on 10,000 images; the panel redraws test error, parameters, size and both spectra with the cut in red; the gray squares come from `python -m coursekit.reproduce factorization`, which fine-tunes and so needs training; in the static deck step through the frames. Ask the room: at what fraction of the rank does the error take off without fine-tuning? Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The rank slider: five settings

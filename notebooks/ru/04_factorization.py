@@ -286,12 +286,18 @@ checks.check_factorized_linear(factorized_linear)
 # %% slideshow={"slide_type": "fragment"}
 table = load_json("factorization", "lenet_300_100.json")
 base_error, base_se = table["baseline_error"], table["baseline_test_error_se"]
-print(f"плотная LeNet-300-100: параметров: {table['dense_parameters']:,}, {table['dense_bytes'] / 1024:.1f} КБ, "
+print(f"плотная LeNet-300-100: параметров: {table['dense_parameters']:,}, {table['dense_bytes'] / 1024:.1f} КБ\n"
       f"ошибка на валидации {100 * table['baseline_val_error']:.2f}%, ошибка на тесте {100 * base_error:.2f}% (стандартная ошибка {100 * base_se:.2f})")
 tried = table["fine_tune"]["lr_val_errors"]
-print(f"скорость обучения при дообучении: для каждого ранга — та из {table['fine_tune']['lr_candidates']}, что даёт наименьшую ошибку на валидации "
-      f"(столбец lr); например, при {table['fine_tune']['chosen_at_fraction']:.0%} ранга: " + ", ".join(f"{lr}: {100 * e:.2f}%" for lr, e in tried.items()))
+print(f"скорость обучения при дообучении (столбец lr): для каждого ранга — та из {table['fine_tune']['lr_candidates']},\n"
+      f"что даёт наименьшую ошибку на валидации; например, при {table['fine_tune']['chosen_at_fraction']:.0%} ранга:\n"
+      + ", ".join(f"{lr}: {100 * e:.2f}%" for lr, e in tried.items()))
 assert tried[str(table["fine_tune"]["lr"])] == min(tried.values())  # побеждает наименьшая ошибка на валидации
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: одна и та же доля ранга для fc1 и fc2, от 1% до 100%, с четвертью эпохи дообучения и без; напечатана плотная сеть, которую надо догнать (ошибка на валидации и на тесте), а скорость обучения при дообучении для каждого ранга — та, что даёт наименьшую ошибку на валидации. Спросите аудиторию: на каких изображениях никогда нельзя выбирать скорость обучения? (на тестовых). Время: 1 мин.
+
+# %% slideshow={"slide_type": "subslide"}
 cells = [
     [
         f"{row['fraction']:.2f}", f"{row['ranks']['fc1']:d}", f"{row['ranks']['fc2']:d}", f"{row['parameters']:,d}",
@@ -301,7 +307,7 @@ cells = [
     for row in table["rows"]
 ]
 display(plots.table(
-    cells, ["доля", "fc1", "fc2", "параметров", "КБ", "сжатие", "ошибка на тесте", "lr", "дообуч., валид.", "дообуч., тест"],
+    cells, ["доля", "fc1", "fc2", "парам.", "КБ", "сжатие", "ошибка, тест", "lr", "дообуч., валид.", "дообуч., тест"],
     caption="LeNet-300-100 с разложенными fc1 и fc2: усечённое SVD, затем дообучение",
 ))
 
@@ -325,6 +331,9 @@ assert abs(rows[1.0]["error"] - base_error) < 0.0005  # ... и та же сам�
 assert rows[0.85]["bytes"] > table["dense_bytes"] > rows[0.7]["bytes"]  # порог лежит между ними
 assert rows[0.05]["error"] > 0.3 > 0.1 > rows[0.05]["error_fine_tuned"]  # при 5%: бесполезна, затем спасена
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: кривые по таблице: одно усечённое SVD начинает расти ниже примерно 20% ранга, с дообучением сеть держится гораздо глубже. Спросите аудиторию: где на этом графике порог окупаемости? (полный ранг больше плотной сети). Сошлитесь на: Deep Compression, рис. 6. Время: 1 мин.
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Сохраняемый ранг** выбирается на валидационных изображениях: наименьшая дообученная сеть, ошибка
 # которой на валидации не более чем на 0.1 пункта выше, чем у плотной. Затем её ошибка на тесте
@@ -340,11 +349,12 @@ else:
     assert chosen["bytes"] == min(r["bytes"] for r in fits)  # наименьшая из подходящих, на валидации
     small = rows[chosen["fraction"]]
     verdict = "достигнута" if chosen["met"] else "НЕ достигнута"
-    print(f"выбрано: {chosen['fraction']:.0%} ранга {chosen['ranks']}, в {table['dense_bytes'] / chosen['bytes']:.1f} раза меньше плотной; "
+    print(f"выбрано: {chosen['fraction']:.0%} ранга {chosen['ranks']}, в {table['dense_bytes'] / chosen['bytes']:.1f} раза меньше плотной\n"
           f"ошибка на валидации {100 * chosen['val_error']:.2f}% (плотная {100 * table['baseline_val_error']:.2f}%)\n"
-          f"ошибка на тесте {100 * chosen['test_error']:.2f}% +- {100 * chosen['test_error_se']:.2f} против плотной {100 * base_error:.2f}% +- {100 * base_se:.2f}: "
-          f"{100 * chosen['increase']:+.2f} пункта ({chosen['increase_in_se']:+.1f} стандартной ошибки); "
-          f"цель (ошибка на тесте не более чем на {100 * ERROR_TOLERANCE:.1f} пункта выше, чем у плотной, на 10,000 тестовых изображений) {verdict}")
+          f"ошибка на тесте {100 * chosen['test_error']:.2f}% +- {100 * chosen['test_error_se']:.2f} против плотной {100 * base_error:.2f}% +- {100 * base_se:.2f}:\n"
+          f"{100 * chosen['increase']:+.2f} пункта ({chosen['increase_in_se']:+.1f} стандартной ошибки)\n"
+          f"цель (ошибка на тесте не более чем на {100 * ERROR_TOLERANCE:.1f} пункта выше, чем у плотной,\n"
+          f"на 10,000 тестовых изображений) {verdict}")
     assert abs(chosen["increase"] - (small["error_fine_tuned"] - base_error)) < 1e-9
     assert chosen["met"] == (round(1e4 * small["error_fine_tuned"]) - round(1e4 * base_error) <= round(1e4 * ERROR_TOLERANCE))
 
@@ -354,7 +364,7 @@ else:
 # с валидационной выборкой даёт то, что ранг не подгонялся под эти 10,000 изображений.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: кривые по таблице: одно усечённое SVD начинает расти ниже примерно 20% ранга, с дообучением сеть держится гораздо глубже. Спросите аудиторию: где на этом графике порог окупаемости? (полный ранг больше плотной сети). Сошлитесь на: Deep Compression, рис. 6. Время: 1 мин.
+# Скажите: ранг выбирается на валидации (наименьшая дообученная сеть, отстающая там от плотной не более чем на 0.1 пункта), а её ошибка на тесте читается один раз, со стандартной ошибкой: разница в одну-две стандартные ошибки — это шум. Спросите аудиторию: почему не выбирать ранг по тестовым изображениям? Время: 1,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Дообученная контрольная точка, загруженная и заново оценённая здесь, даёт ошибки из таблицы:
@@ -368,7 +378,7 @@ print(f"дообучена при {fraction:.0%} ранга: параметро�
 assert abs(live - rows[fraction]["error_fine_tuned"]) < 1e-6 and abs(live_val - rows[fraction]["val_error_fine_tuned"]) < 1e-6
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: ранг выбирается на валидации (наименьшая дообученная сеть, отстающая там от плотной не более чем на 0.1 пункта), а её ошибка на тесте читается один раз, со стандартной ошибкой: разница в одну-две стандартные ошибки — это шум. Спросите аудиторию: почему не выбирать ранг по тестовым изображениям? Время: 1,5 мин.
+# Скажите: контрольная точка выбранного ранга, загруженная с диска и оценённая заново: те же ошибки на валидации и на тесте, что в строке таблицы, то есть таблица — это то, что делает сохранённая сеть. Время: 0,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Настоящее ускорение
@@ -399,8 +409,8 @@ for label, model in timings.items():
 
 # %% slideshow={"slide_type": "fragment"}
 t5 = load_json("factorization", "lenet5.json")
-print(f"плотная LeNet-5: параметров: {t5['dense_parameters']:,}, ошибка на валидации {100 * t5['baseline_val_error']:.2f}%, "
-      f"ошибка на тесте {100 * t5['baseline_error']:.2f}% (стандартная ошибка {100 * t5['baseline_test_error_se']:.2f}); "
+print(f"плотная LeNet-5: параметров: {t5['dense_parameters']:,}, ошибка на валидации {100 * t5['baseline_val_error']:.2f}%,\n"
+      f"ошибка на тесте {100 * t5['baseline_error']:.2f}% (стандартная ошибка {100 * t5['baseline_test_error_se']:.2f})\n"
       "скорость обучения при дообучении, выбранная на валидации: " + ", ".join(f"ранг {r['ranks']['fc1']} {r['lr']:g}" for r in t5["rows"] if "lr" in r))
 cells = [
     [
@@ -416,7 +426,10 @@ r5 = {row["ranks"]["fc1"]: row for row in t5["rows"]}
 assert r5[10]["error_fine_tuned"] < r5[10]["error"] - 0.003  # ранг 10: дообучение возвращает около половины пункта
 assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  # порог, 307.7
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: в fc1 93% весов LeNet-5; любой ранг ниже порога 307.7 экономит память; дообучены только ранги 10 и 25, и при ранге 10 дообучение возвращает около половины пункта (таблица). Спросите аудиторию: какие строки таблицы больше плотной сети? (ранг 500). Время: 1 мин.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Какой ранг можно сохранить вообще без дообучения? Наименьший, у которого ошибка на *валидации* не
 # более чем на 0.1 пункта выше, чем у плотной сети; затем — его ошибка на тесте, один раз:
 
@@ -424,9 +437,12 @@ assert r5[300]["parameters"] < t5["dense_parameters"] < r5[500]["parameters"]  #
 keep = min((r for r in t5["rows"] if r["val_error"] <= t5["baseline_val_error"] + ERROR_TOLERANCE + 1e-9), key=lambda r: r["parameters"])
 rank5 = keep["ranks"]["fc1"]
 increase, se5 = keep["error"] - t5["baseline_error"], train.standard_error(keep["error"], 10_000)
-print(f"ранг {rank5} из 500, без дообучения: вся LeNet-5 в {t5['dense_parameters'] / keep['parameters']:.1f} раза меньше; "
+print(f"ранг {rank5} из 500, без дообучения: вся LeNet-5 в {t5['dense_parameters'] / keep['parameters']:.1f} раза меньше\n"
       f"ошибка на тесте {100 * keep['error']:.2f}% +- {100 * se5:.2f}, {100 * increase:+.2f} пункта от плотной ({increase / se5:+.1f} стандартной ошибки)")
 assert rank5 < F.break_even_rank(500, 800)  # он экономит память
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Скажите: наименьший ранг в пределах 0.1 пункта от плотной сети на валидации, совсем без дообучения: напечатаны ранг, во сколько раз уменьшается вся LeNet-5 и её ошибка на тесте, прочитанная один раз, рядом со стандартной ошибкой. Время: 0,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Ближе ли fc1 сети LeNet-5 к низкому рангу, чем у LeNet-300-100?
@@ -493,7 +509,8 @@ for row in equal:
     assert row["quantization"]["error"] < min(row["pruning"]["error"], row["low_rank"]["error"])
 wins = {m: [f"{table['dense_bytes'] / r['bytes']:.1f}x" for r in equal if r[m]["error"] < r[other]["error"]]
         for m, other in [("low_rank", "pruning"), ("pruning", "low_rank")]}
-print(f"квантование лучше всех при любом размере; низкий ранг обходит прореживание за один проход при сжатии {', '.join(wins['low_rank']) or 'ни при каком'}, "
+print("квантование лучше всех при любом размере;\n"
+      f"низкий ранг обходит прореживание за один проход при сжатии {', '.join(wins['low_rank']) or 'ни при каком'};\n"
       f"прореживание за один проход обходит низкий ранг при сжатии {', '.join(wins['pruning']) or 'ни при каком'}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -535,12 +552,9 @@ assert all(point["compression"] > 1 for point in curve)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Ползунок ранга вживую
 #
-# Выберите процент ранга, сохраняемый в fc1 и fc2: каждое движение по-настоящему усекает их SVD
-# (вычисленное один раз), оценивает сеть на всех 10,000 тестовых изображениях и перерисовывает:
-# ошибку на тесте, число параметров, размер и оба спектра со срезом (красным). Синяя кривая
-# собирает то, что вы попробовали (без обучения); серые квадраты **вычислены заранее** командой
-# `python -m coursekit.reproduce factorization`: то же разложение, но *дообученное*, а для этого
-# нужно обучение.
+# Выберите долю ранга fc1 и fc2: каждое движение по-настоящему усекает их SVD и оценивает сеть
+# на 10,000 тестовых изображений. Синяя кривая — ваши попытки (без обучения), серые квадраты
+# **вычислены заранее**, *с дообучением*.
 #
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -554,7 +568,7 @@ panel = widgets.factorization_panel()
 panel.widget
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Скажите: в живой тетрадке выберите ранг: SVD усекается, а сеть оценивается на 10,000 изображений; в статичной презентации пролистайте кадры. Спросите аудиторию: при какой доле ранга ошибка без дообучения резко растёт? Время: 1,5 мин.
+# Скажите: в живой тетрадке выберите ранг: SVD (вычисленное один раз) усекается, а сеть оценивается на 10,000 изображений; панель перерисовывает ошибку на тесте, число параметров, размер и оба спектра со срезом (красным); серые квадраты получены командой `python -m coursekit.reproduce factorization`, которая дообучает сеть и потому требует обучения; в статичной презентации пролистайте кадры. Спросите аудиторию: при какой доле ранга ошибка без дообучения резко растёт? Время: 1,5 мин.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Ползунок ранга: пять положений
