@@ -314,7 +314,7 @@ plt.show()
 val = lambda b, init: rows[f"final/{b}/{init}"]["finetuned_val_error"]
 tuned = lambda b, init: rows[f"final/{b}/{init}"]["finetuned_error"]
 chosen = {b: min(q.INITS, key=lambda init: val(b, init)) for b in bit_range}  # on validation (ties: the first)
-print("start chosen on the validation images, per bit width:", {b: INIT_NAMES[i] for b, i in chosen.items()})
+print("start chosen on the validation images, per bit width:\n ", {b: INIT_NAMES[i] for b, i in chosen.items()})
 print("its test error:", {b: pm(tuned(b, i)) for b, i in chosen.items()})
 spread = {b: max(tuned(b, i) for i in q.INITS) - min(tuned(b, i) for i in q.INITS) for b in bit_range}
 print("test error, worst start minus best start (points):", {b: round(100 * x, 2) for b, x in spread.items()})
@@ -455,12 +455,15 @@ checks.check_codebook_gradient(codebook_gradient)
 # chosen on validation: 3e-5, at 1.58% against 1.62% (1e-5) and 1.66% (1e-4) ("Fine-tune it
 # yourself, live" prints them).
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the paper quantizes AlexNet's conv and fc layers separately: conv needs about 4 bits, fc holds down to about 2; our analog is LeNet-5 (linear init, codebooks fine-tuned for a twentieth of an epoch). Point out that its learning rate was not really chosen: the three rates tie on validation and the first is kept; only LeNet-300-100's rate was chosen. Time: 1 min.
+
+# %% slideshow={"slide_type": "subslide"}
 lenet5 = experiment.load_results("lenet5")
 base5 = lenet5["baseline_error"]
 assert lenet5["finetune"]["epochs"] == 0.05  # "a twentieth of an epoch"
 # the three rates tie on validation: "the lowest" is the first of the tie (3e-6), kept by order
-print(f"LeNet-5 codebooks fine-tuned at lr {lenet5['finetune']['lr']:g}, the lowest validation error of "
+print(f"LeNet-5 codebooks fine-tuned at lr {lenet5['finetune']['lr']:g}, the lowest validation error of\n  "
       f"{ {lr: pct(e) for lr, e in lenet5['finetune']['lr_val_errors'].items()} }")
 paper_top1, paper_top5 = papers.DC_TABLE6[32, 32]  # the paper's 32-bit AlexNet: its "increase" columns start here
 points = lambda error, reference: f"{100 * (error - reference):+.2f}"  # an error increase, in points
@@ -491,7 +494,7 @@ say(f"Settings that cost more than 0.1 points of top-1 error: ours (LeNet-5, tes
     f"{' (the same pattern).' if costly == paper_costly else '.'}")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the paper's Table 6 with all four columns (top-1 and top-5, each with its increase over the 32-bit AlexNet) in grey, our LeNet-5 at the same bit widths above each paper row (MNIST has no meaningful top-5). Ask the room: why might conv layers need more bits than fc layers? Quote: Deep Compression, Table 6 and Fig. 7 (AlexNet: conv about 4 bits, fc about 2). Time: 3 min.
+# Say: the paper's Table 6 with all four columns (top-1 and top-5, each with its increase over the 32-bit AlexNet) in grey, our LeNet-5 at the same bit widths above each paper row (MNIST has no meaningful top-5). Ask the room: why might conv layers need more bits than fc layers? Quote: Deep Compression, Table 6 and Fig. 7 (AlexNet: conv about 4 bits, fc about 2). Time: 2 min.
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3), sharey=True, layout="constrained")
@@ -570,7 +573,10 @@ if goal["size_percent"] is not None:
 ax.set_ylim(1, 4)
 plt.show()
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the size model (a 5-bit relative index per surviving weight when pruned, b-bit indices plus a codebook when quantized) and the three curves: pruning only, quantization only, both; each keeps the points no smaller model beats; the star is the model chosen on the validation images. Ask the room: why do the two methods multiply rather than overlap? Quote: Deep Compression, Fig. 6 (pruning + quantization works best together). Time: 1.5 min.
+
+# %% slideshow={"slide_type": "subslide"}
 def smallest_size(points, max_error):
     """Smallest model size (%) among the points whose error (%) is at most ``max_error`` (None: no point)."""
     return min((size for size, error in points if error <= max_error), default=None)
@@ -593,13 +599,14 @@ if goal["size_percent"] is not None:
 else:
     say("No pruning + quantization model comes within 0.1 points of the baseline on the validation images.")
 pq6 = results["pruned"]["final/6/linear"]
-print(f"paper's LeNet-300-100 setting (12x pruned, 6-bit weights, 5-bit indices): ours {100 * pq6['bits'] / results['dense_bits']:.2f}% "
-      f"of the size, test error {pm(pq6['finetuned_error'])};  paper {papers.DC_LENET_300_100_PQ['size_percent']}% "
+print(f"paper's LeNet-300-100 setting (12x pruned, 6-bit weights, 5-bit indices):\n"
+      f"  ours: {100 * pq6['bits'] / results['dense_bits']:.2f}% of the size, test error {pm(pq6['finetuned_error'])}\n"
+      f"  paper: {papers.DC_LENET_300_100_PQ['size_percent']}% "
       f"({papers.DC_LENET_300_100_PQ['rate']}x), error {100 * papers.DC_TABLE1['lenet_300_100']['error'][1]:.2f}%")
 assert abs(100 * pq6["bits"] / results["dense_bits"] - papers.DC_LENET_300_100_PQ["size_percent"]) < 0.3
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the three curves: pruning only, quantization only, both; the star is the model chosen on the validation images, its test error reported once with its standard error (read the sentence: met or missed). Ask the room: why do the two methods multiply rather than overlap? Quote: Deep Compression, Fig. 6 (pruning + quantization works best together). Time: 2 min.
+# Say: the choice behind the star: for each method the smallest model within 0.1 points of the baseline on the validation images; the chosen model's test error is reported once with its standard error (read the sentence: met or missed); last, the paper's own setting (12x pruned, 6-bit weights) beside ours. Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The contrast: linear (uniform) quantization
@@ -646,19 +653,22 @@ say(f"On the test images (a description: nothing is chosen here), without fine-t
 # k-means for real (1-D, on sorted values) for all 8 widths and 4 starts when it is built, about
 # a second and a half: no move waits for k-means.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: what the panel does before you move it: each move quantizes every layer and evaluates all 10,000 test images; gray is fc1's histogram, red the shared values, blue what you tried (no training), the gray squares the fine-tuned codebooks computed beforehand. The k-means codebooks of all widths and starts are computed when the panel is built, so no move waits. Time: 0.5 min.
+
 # %% [markdown] slideshow={"slide_type": "skip"}
 # `widgets.quantization_panel(my_model)` takes your network, `kmeans=` a function with
 # `q.kmeans_1d`'s signature (e.g. one built on your `lloyd_step`), and
 # `widgets.quantization_panel("lenet5")` adds a conv-bits slider (LeNet-5, first 400 test images).
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
 # NBVAL_IGNORE_OUTPUT
 # (an interactive widget: its numbers are printed and checked below)
 panel = widgets.quantization_panel()
 panel.widget
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: in the live notebook move the bits slider: the network is quantized with the k-means codebooks computed when the panel was built and evaluated on 10,000 images; in the static deck step through the frames (1 to 6 bits). Ask the room: at how many bits does the error stop changing? (read it off the blue curve; no fine-tuning here). Time: 2.5 min.
+# Say: in the live notebook move the bits slider: the network is quantized with the k-means codebooks computed when the panel was built and evaluated on 10,000 images; in the static deck step through the frames (1 to 6 bits). Ask the room: at how many bits does the error stop changing? (read it off the blue curve; no fine-tuning here). Time: 2 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 8. The bits slider: five settings
