@@ -151,7 +151,10 @@ display(plots.table(
          f"mutual info {paper['mutual info']:.2f}",
 ))
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the rank correlations of each criterion with the oracle, layer by layer; APoZ ranks nothing on Caffe's LeNet-5 (no ReLU after its convs). Ask the room: why is random a useful row in this table? Quote: Molchanov et al. 2017, Table 2. Time: 1 min.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # What the table says, layer by layer (read from its numbers; "best" allows a tie of 0.01):
 
 # %% slideshow={"slide_type": "fragment"}
@@ -173,12 +176,11 @@ assert gap < paper["taylor"] - paper["min weight"]  # our gaps are smaller
 # VGG-16 fine-tuned to a new task (Birds-200), where the weights say less about the new loss.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the rank correlations of each criterion with the oracle, layer by layer: the printed lines say where Taylor is best and where the minimum weight wins; APoZ ranks nothing on Caffe's LeNet-5 (no ReLU after its convs). Ask the room: why is random a useful row in this table? Quote: Molchanov et al. 2017, Table 2. Time: 1.5 min.
+# Say: the printed lines say where Taylor is best and where the minimum weight wins; Taylor tracks the oracle on every layer, but the paper's wide gap over the minimum weight does not appear on these small networks. Time: 0.5 min.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Spearman's correlation is the ordinary correlation of the **ranks**: so we draw each map's rank
-# by a criterion (1 = removed first) against its rank by the oracle. A perfect criterion puts
-# the maps on the diagonal; random scatters them over the square.
+# by a criterion (1 = removed first) against its rank by the oracle.
 
 # %% slideshow={"slide_type": "fragment"}
 def ranks(values):
@@ -204,7 +206,8 @@ for name, unit in [("lenet5", "conv2"), ("lenet_300_100", "fc1")]:  # the drawn 
 
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Speaker notes: quote the paper's Table 2: on VGG-16 fine-tuned on Birds-200 Taylor reaches
+# Speaker notes: a perfect criterion puts the maps on the diagonal; random scatters them over
+# the square. Quote the paper's Table 2: on VGG-16 fine-tuned on Birds-200 Taylor reaches
 # 0.73 against 0.27 (min weight), 0.56 (mean activation), 0.57 (activation std) per layer; on
 # AlexNet/ImageNet 0.58 against 0.57 for the weights. Our MNIST LeNets are tiny, so the gaps
 # are smaller: read the table above, not the paper's.
@@ -259,9 +262,7 @@ checks.check_l2_normalize(l2_normalize)
 # (the paper removes one per step; we remove more to keep the run short).
 # `taylor+flops` adds the paper's FLOPs regularization, $\Theta - \lambda\,\Theta^{flops}_l$: a map's
 # score is lowered by $\lambda$ = 0.3 per MFLOP it costs (its share of its layer and of the next
-# one), so the expensive maps of conv1 go first. The paper's $\lambda = 10^{-3}$ comes without the
-# unit of its FLOPs, so ours is our own choice.
-# FLOPs = 2 x multiply-adds per image, as in Han et al.'s Table 3 (LeNet-5: 4.59 MFLOPs).
+# one), so the expensive maps of conv1 go first.
 
 # %% slideshow={"slide_type": "fragment"}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.7))
@@ -278,7 +279,7 @@ plt.show()
 
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: rank, remove the lowest maps, fine-tune a little, repeat; the curves of error against the FLOPs left (fewer FLOPs to the right): by half the FLOPs random is the highest curve on both networks, and on LeNet-300-100 APoZ and mean activation run above Taylor and min weight; Taylor and min weight run close together, and the next slide's table says which is ahead where. Ask the room: why normalize the scores per layer? (layers compete on one list). Quote: Molchanov et al. 2017, Fig. 4 (pruning VGG-16 on Birds-200: there Taylor is best). Time: 2.5 min.
+# Say: rank, remove the lowest maps, fine-tune a little, repeat; the curves of error against the FLOPs left (fewer FLOPs to the right): by half the FLOPs random is the highest curve on both networks, and on LeNet-300-100 APoZ and mean activation run above Taylor and min weight; Taylor and min weight run close together, and the next slide's table says which is ahead where. Ask the room: why normalize the scores per layer? (layers compete on one list). Mention: the paper's lambda = 1e-3 comes without the unit of its FLOPs, so ours (0.3 per MFLOP) is our own choice; FLOPs = 2 x multiply-adds per image, as in Han et al.'s Table 3 (LeNet-5: 4.59 MFLOPs). Quote: Molchanov et al. 2017, Fig. 4 (pruning VGG-16 on Birds-200: there Taylor is best). Time: 2.5 min.
 
 # %% slideshow={"slide_type": "subslide"}
 def error_at(points, fraction):
@@ -290,14 +291,19 @@ assert trajectories["settings"]["flops_weight"] == 0.3  # the lambda stated abov
 at = {name: {c: {f: error_at(points, f) for f in (0.5, 0.25)} for c, points in trajectories[name].items()} for name in ("lenet5", "lenet_300_100")}
 cells = [[NETWORKS[name], CRITERIA[c], f"{100 * e[0.5]:.2f}%", f"{100 * e[0.25]:.2f}%"] for name, by in at.items() for c, e in by.items()]
 display(plots.table(cells, ["network", "criterion", "50% of the FLOPs", "25% of the FLOPs"], caption="test error at 50% / 25% of the FLOPs"))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the table reads the curves at half and a quarter of the FLOPs; random is the worst everywhere. Ask the room: which criterion would you pick from this table alone? Time: 1 min.
+
+# %% slideshow={"slide_type": "subslide"}
 for name, by in at.items():
     assert by["taylor"][0.25] < by["random"][0.25] and by["weight"][0.25] < by["random"][0.25]  # ranking matters
     n = trajectories["settings"]["schedule"][name]["test_images"] or 10_000
     t, w = by["taylor"][0.25], by["weight"][0.25]
     se = (train.standard_error(t, n) ** 2 + train.standard_error(w, n) ** 2) ** 0.5  # of the difference
     verdict = "within noise" if abs(t - w) < 2 * se else ("Taylor ahead" if t < w else "min weight ahead")
-    print(f"{NETWORKS[name]} at 25% of the FLOPs ({n:,} test images): Taylor {100 * t:.2f}%, min weight {100 * w:.2f}%, "
-          f"difference {100 * (w - t):+.2f} points, standard error {100 * se:.2f}: {verdict}")
+    print(f"{NETWORKS[name]} at 25% of the FLOPs ({n:,} test images): Taylor {100 * t:.2f}%, min weight {100 * w:.2f}%,\n"
+          f"  difference {100 * (w - t):+.2f} points, standard error {100 * se:.2f}: {verdict}")
 
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -310,7 +316,7 @@ for name, by in at.items():
 # that here, and do not claim it.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Say: the table reads the curves at half and a quarter of the FLOPs; random is the worst everywhere. LeNet-5: Taylor 1.45% / 1.75%, min weight 1.40% / 1.65%, Taylor + FLOPs 1.45% / 1.55%: all within noise (2,000 test images; the printed standard error of the Taylor - min weight difference at 25% is 0.41 points). LeNet-300-100: min weight is lower at half the FLOPs (2.02% against Taylor's 2.24%), Taylor at a quarter (3.90% against 4.80%: 0.90 points, standard error 0.29, Taylor ahead). So no criterion holds longest everywhere on these small networks; the paper's clear Taylor win is on VGG-16 fine-tuned to Birds-200. Ask the room: why can the minimum weight do well here but not on VGG-16 fine-tuned to birds? (here the weights were learned for this very task; VGG-16's for ImageNet). Quote: Molchanov et al. 2017, Fig. 4. Time: 2.5 min.
+# Say: the printed lines compare Taylor with the minimum weight at a quarter of the FLOPs. LeNet-5: Taylor 1.45% / 1.75%, min weight 1.40% / 1.65%, Taylor + FLOPs 1.45% / 1.55%: all within noise (2,000 test images; the printed standard error of the Taylor - min weight difference at 25% is 0.41 points). LeNet-300-100: min weight is lower at half the FLOPs (2.02% against Taylor's 2.24%), Taylor at a quarter (3.90% against 4.80%: 0.90 points, standard error 0.29, Taylor ahead). So no criterion holds longest everywhere on these small networks; the paper's clear Taylor win is on VGG-16 fine-tuned to Birds-200. Ask the room: why can the minimum weight do well here but not on VGG-16 fine-tuned to birds? (here the weights were learned for this very task; VGG-16's for ImageNet). Quote: Molchanov et al. 2017, Fig. 4. Time: 1.5 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 5.3 (2 points): the maps to remove next
@@ -358,8 +364,8 @@ print(small)
 payoff = trajectories["payoff"]
 taylor = trajectories["lenet5"]["taylor"]
 tolerance = trajectories["settings"]["payoff_tolerance"]
-print(f"chosen on validation: step {payoff['step']} of the Taylor trajectory, the last within {100 * tolerance:.1f} points of "
-      f"the start ({100 * taylor[payoff['step']]['val_error']:.2f}% against {100 * taylor[0]['val_error']:.2f}%); "
+print(f"chosen on validation: step {payoff['step']} of the Taylor trajectory, the last within {100 * tolerance:.1f} points\n"
+      f"of the start ({100 * taylor[payoff['step']]['val_error']:.2f}% against {100 * taylor[0]['val_error']:.2f}%); "
       f"after one epoch of fine-tuning {100 * payoff['val_error']:.2f}%")
 limit = taylor[0]["val_error"] + tolerance + 1e-9
 assert payoff["step"] == max(i for i, p in enumerate(taylor) if p["val_error"] <= limit)  # chosen on validation
@@ -454,7 +460,13 @@ checks.check_remove_units(remove_units)
 panel = widgets.structured_panel()
 display(panel.widget)
 
-# %% slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: drag the slider: the panel jumps to the step of the Taylor trajectory that keeps at most
+# that fraction of the 70 conv maps, with its maps per layer, test error, FLOPs and the latency
+# measured when it was precomputed. Ask the room: where does the error start to climb?
+# Time: 1 min.
+
+# %% slideshow={"slide_type": "subslide"}
 points = trajectories["lenet5"]["taylor"]
 lowest = sum(points[-1]["kept"].values()) / 70
 for kept in [1.0, 0.75, 0.5, 0.25, lowest]:
@@ -482,6 +494,8 @@ print(f"precomputed ({trajectories['settings']['latency_threads']} threads): den
 print(f"section 1, just now ({torch.get_num_threads()} threads): dense {now[0]:.1f} ms, rebuilt {now[1]:.1f} ms, {now[0] / now[1]:.1f}x faster")
 
 # %% [markdown] slideshow={"slide_type": "notes"}
+# Say: the printed lines are the panel at five settings; do not compare the panel's milliseconds
+# with section 1's, only the FLOPs ratio is stable. Time: 0.5 min.
 # Speaker notes: the paper's headline is a 3D-CNN for gesture recognition pruned from 37.8 to
 # 3.0 GFLOPs (12.6x) for a 2.5% accuracy drop. Its FLOPs regularization
 # Theta - lambda * FLOPs_l (lambda = 1e-3) prefers maps of expensive layers: show the
