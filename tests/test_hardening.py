@@ -488,24 +488,6 @@ ARGUMENT_ERRORS = [  # (check, its arguments, the English text, the Russian text
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "check, args, english, russian",
-    ARGUMENT_ERRORS,
-    ids=[f"{check.__name__}-{args[1]}" for check, args, _, _ in ARGUMENT_ERRORS],
-)
-def test_argument_errors_in_english_and_russian(check, args, english, russian):
-    with pytest.raises(ValueError) as error:
-        check(*args)
-    assert str(error.value) == english
-    coursekit.set_language("ru")
-    try:
-        with pytest.raises(ValueError) as error:
-            check(*args)
-        assert str(error.value) == russian
-    finally:
-        coursekit.set_language("en")
-
-
 # --- so do the method modules' own argument errors (keys factorization.*, pruning.*, quantization.*)
 
 LINEAR, CONV = models.build("lenet_300_100"), models.build("lenet5")  # layers fc1..fc3; conv1, conv2, fc1..fc3
@@ -554,15 +536,22 @@ METHOD_ERRORS = [  # (function, its arguments, the English text, the Russian tex
     (quantization.kmeans_1d, (np.array([]), 2),
      "kmeans_1d needs at least one value",
      "kmeans_1d: нужно хотя бы одно значение"),
+    (kmeans_fast.kmeans_1d, (np.array([]), 2),
+     "kmeans_1d needs at least one value",
+     "kmeans_1d: нужно хотя бы одно значение"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "function, args, english, russian",
-    METHOD_ERRORS,
-    ids=[f"{function.__module__.rsplit('.', 1)[-1]}.{function.__name__}" for function, *_ in METHOD_ERRORS],
+    ARGUMENT_ERRORS + METHOD_ERRORS,
+    ids=[
+        f"{f.__module__.rsplit('.', 1)[-1]}.{f.__name__}-{i}"
+        for i, (f, *_) in enumerate(ARGUMENT_ERRORS + METHOD_ERRORS)
+    ],
 )
-def test_method_errors_in_english_and_russian(function, args, english, russian):
+def test_errors_in_english_and_russian(function, args, english, russian):
+    """Each error of arguments.py and of the methods' own checks, word for word in both languages."""
     with pytest.raises(ValueError) as error:
         function(*args)
     assert str(error.value) == english
