@@ -1,6 +1,8 @@
 """The live panels of notebooks 01, 02 and 04: each move computes for real, on any model, with the
 student's own function, and a burst of moves ends on the last value."""
 
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -209,6 +211,11 @@ def test_panels_speak_russian(russian):
         label = one_line(panel)
         assert "ошибка на тесте" in label and "test error" not in label
         assert "вживую" in label and "live" not in label.replace("вживую", "")
+        for control in panel.widget.children:  # what a Russian reader sees beside each control
+            options = [option[0] if isinstance(option, tuple) else option for option in getattr(control, "options", ())]
+            description = getattr(control, "description", "")
+            shown = options + [description] * bool(description)
+            assert all(re.search("[а-яё]", text) or text == "kmeans++" for text in shown), shown
     panel = widgets.pruning_panel(fresh_model(), prune=lambda weight, sparsity: 1 / 0, images=500)
     assert "не удаётся вычислить" in one_line(panel) and "вызвала исключение ZeroDivisionError" in one_line(panel)
 

@@ -117,6 +117,10 @@ MESSAGES = {
     "widgets.quantization.fc_bits": {"en": "fc bits", "ru": "биты fc"},
     "widgets.quantization.conv_bits": {"en": "conv bits", "ru": "биты conv"},
     "widgets.quantization.init": {"en": "init", "ru": "иниц."},
+    "widgets.quantization.init.random": {"en": "random", "ru": "случайная"},
+    "widgets.quantization.init.density": {"en": "density", "ru": "по плотности"},
+    "widgets.quantization.init.linear": {"en": "linear", "ru": "линейная"},
+    "widgets.quantization.init.kmeans++": {"en": "kmeans++", "ru": "kmeans++"},
     "widgets.quantization.xlabel": {"en": "bits per fc weight", "ru": "бит на вес fc"},
     "widgets.quantization.live_curve": {
         "en": "live: quantized now, no training",

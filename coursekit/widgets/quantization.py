@@ -68,7 +68,9 @@ def quantization_panel(model=None, kmeans=None, images=None, warm=True):
     controls = {
         "bits": widgets.IntSlider(value=4, min=1, max=8, description=message("widgets.quantization.fc_bits")),
         "init": widgets.Dropdown(
-            options=list(quantization.INITS), value="linear", description=message("widgets.quantization.init")
+            options=[(message(f"widgets.quantization.init.{init}"), init) for init in quantization.INITS],
+            value="linear",
+            description=message("widgets.quantization.init"),
         ),
     }
     try:
