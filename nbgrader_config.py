@@ -20,7 +20,7 @@ failing case or "not done yet" there, and print "passed N cases" to stdout.
 from pathlib import Path
 
 from nbgrader.converters import GenerateAssignment
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
 
 c = get_config()  # noqa: F821 (nbgrader defines it)
 
@@ -40,4 +40,17 @@ class Unpaired(NbGraderPreprocessor):
         return nb, resources
 
 
-c.GenerateAssignment.preprocessors = GenerateAssignment.class_traits()["preprocessors"].default() + [Unpaired]
+class ClearSolutionsInTheirLanguage(ClearSolutions):
+    """nbgrader's ClearSolutions, with the stub of the Russian edition (the assignment "ru") in
+    Russian: a Russian student finds "# ВАШ КОД ЗДЕСЬ" where an English one finds "# YOUR CODE HERE"."""
+
+    def preprocess(self, nb, resources):
+        if resources["nbgrader"]["assignment"] == "ru":
+            self.code_stub = {"python": "# ВАШ КОД ЗДЕСЬ\nraise NotImplementedError()"}
+        return super().preprocess(nb, resources)
+
+
+c.GenerateAssignment.preprocessors = [
+    ClearSolutionsInTheirLanguage if preprocessor is ClearSolutions else preprocessor
+    for preprocessor in GenerateAssignment.class_traits()["preprocessors"].default()
+] + [Unpaired]

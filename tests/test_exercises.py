@@ -126,6 +126,8 @@ def test_release_has_no_solutions(path):
     assert not any(c.get("outputs") for c in release.cells if c.cell_type == "code")
     for answer, original in zip(_answers(release), _answers(_read(path))):
         assert "BEGIN SOLUTION" not in answer.source and "raise NotImplementedError()" in answer.source
+        stub = "# ВАШ КОД ЗДЕСЬ" if path.parent.name == "ru" else "# YOUR CODE HERE"  # in the notebook's language
+        assert stub in answer.source, f"{path.name}: the exercise's stub should say {stub!r}"
         solution = original.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
         assert not {line.strip() for line in solution.splitlines() if line.strip()} & set(
             map(str.strip, answer.source.splitlines())
