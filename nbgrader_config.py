@@ -33,10 +33,14 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 class Unpaired(NbGraderPreprocessor):
     """Drop jupytext's pairing from a released notebook: students get plain .ipynb files (saving
-    one in JupyterLab must not write a .py twin beside it)."""
+    one in JupyterLab must not write a .py twin beside it). Drop too the times at which the
+    instructor's run executed each cell: they mean nothing to a student and would change the
+    release at every ``make notebooks``."""
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("jupytext", None)
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
         return nb, resources
 
 

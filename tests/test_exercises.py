@@ -124,6 +124,7 @@ def _released(folder):
 def test_release_has_no_solutions(path):
     release = _read(RELEASE / path.relative_to(SOURCE))
     assert not any(c.get("outputs") for c in release.cells if c.cell_type == "code")
+    assert "jupytext" not in release.metadata and not any("execution" in c.metadata for c in release.cells)
     for answer, original in zip(_answers(release), _answers(_read(path))):
         assert "BEGIN SOLUTION" not in answer.source and "raise NotImplementedError()" in answer.source
         stub = "# ВАШ КОД ЗДЕСЬ" if path.parent.name == "ru" else "# YOUR CODE HERE"  # in the notebook's language
