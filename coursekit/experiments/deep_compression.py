@@ -34,21 +34,24 @@ from . import baselines, check_output, error_goal, folder, measured, path
 # step, at 0.78%; 6 epochs a step, 0.70% (0.79% with the retraining seeds shifted by 10: the
 # error is about at the 0.75% goal, within test noise). The codebooks are trained at a small rate, since each
 # one's gradient sums thousands of weights'. LeNet-5's 21 epochs fit in `reproduce`'s 10 minutes.
-# How these were chosen: by TEST error, in earlier sessions (the tries above). Redoing the choice on
-# the validation split would mean rerunning each 3-8 minute pipeline per try, so the recipes are
-# kept as fixed earlier and now only reported on the test set, once, with the validation error
-# beside it (``report["val_error"]``) and the goal's verdict (``report["goal"]``).
+# How these were chosen: LeNet-5's by TEST error, in earlier sessions (each try is an 8-minute
+# pipeline), kept as fixed then and now only reported on the test set, once, with the validation
+# error beside it (``report["val_error"]``) and the goal's verdict (``report["goal"]``).
+# LeNet-300-100's on the VALIDATION images: the recipe of the earlier sessions and the variants in
+# ``VARIANTS`` were all run, and the one with the lowest validation error at >= GOAL_RATE is
+# RECIPES' entry; ``reproduce`` runs the comparison again and refuses a recipe that is not its
+# winner (``report["recipe_search"]``).
 RECIPES = {
     "lenet_300_100": dict(
         sparsity={"fc1": 0.915, "fc2": 0.90, "fc3": 0.70},
         bits={"fc1": 3, "fc2": 3, "fc3": 4},
         init="kmeans++",
-        prune_steps=4,
+        prune_steps=6,
         prune_epochs=4,
         prune_lr=0.1,
         prune_batch_size=256,
         prune_weight_decay=5e-4,
-        quantize_epochs=2,
+        quantize_epochs=4,
         quantize_lr=0.001,
     ),
     "lenet5": dict(
@@ -65,6 +68,20 @@ RECIPES = {
     ),
 }
 
+# The other recipes tried for LeNet-300-100, as changes to RECIPES' entry (their validation errors:
+# the report's "recipe_search", printed in notebook 03). All are within about one standard error
+# (~0.18 points on 5,000 images) of each other: the choice is honest, not decisive.
+VARIANTS = {
+    "lenet_300_100": {
+        "earlier sessions' recipe (4 steps, 2 codebook epochs)": dict(prune_steps=4, quantize_epochs=2),
+        "4 steps, 4 codebook epochs": dict(prune_steps=4),
+        "4 steps, 8 epochs a step": dict(prune_steps=4, quantize_epochs=2, prune_epochs=8),
+        "4 steps, rate 0.05": dict(prune_steps=4, quantize_epochs=2, prune_lr=0.05),
+        "4 steps, rate 0.05, 8 epochs a step": dict(prune_steps=4, quantize_epochs=2, prune_lr=0.05, prune_epochs=8),
+        "6 steps, 2 codebook epochs": dict(quantize_epochs=2),
+        "8 steps, 2 codebook epochs": dict(prune_steps=8, quantize_epochs=2),
+    },
+}
 
 # The goal of Deep Compression on the LeNets, relative to our own baseline: a file at least
 # GOAL_RATE times smaller than the fp32 dense model, its test error at most 0.1 points above the
@@ -174,7 +191,11 @@ def _run_pipeline(name, file, recipe, progress):
             "file, reloaded": final["test_error_se"],
         },
         "goal": goal,
-        "recipe_chosen_by": "test error, in earlier sessions (kept; now only reported on test)",
+        "recipe_chosen_by": (
+            f"lowest validation error among {len(VARIANTS[name]) + 1} recipes at >= {GOAL_RATE}x (recipe_search)"
+            if name in VARIANTS
+            else "test error, in earlier sessions (kept; now only reported on test)"
+        ),
         "layers": rows,
         "curve": curve,
         "seconds": round(time.perf_counter() - start, 1),
@@ -222,6 +243,32 @@ def reproduce(root=None):
     root.mkdir(parents=True, exist_ok=True)
     for name in RECIPES:
         report = compress(name, root / f"{name}.dc")
+        if name in VARIANTS:
+            report["recipe_search"] = _recipe_search(name, report)
         (root / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
         print(format_table(report["layers"]))
         print(summary(report), f"({report['seconds']:.0f} s)")
+
+
+def _recipe_search(name, chosen):
+    """Run every recipe of ``VARIANTS[name]`` (a scratch file each) and compare it with the report
+    ``chosen`` of RECIPES' own: ``{recipe: {"changes", "val_error", "ratio"}}``, validation error
+    only. Raises when another recipe has a lower validation error at >= GOAL_RATE: RECIPES must
+    hold the winner."""
+    rows = {
+        "RECIPES' entry": {"changes": {}, "val_error": chosen["val_error"]["file, reloaded"], "ratio": chosen["ratio"]}
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        for label, changes in VARIANTS[name].items():
+            report = compress(name, Path(scratch) / "variant.dc", {**RECIPES[name], **changes}, progress=False)
+            rows[label] = {
+                "changes": changes,
+                "val_error": report["val_error"]["file, reloaded"],
+                "ratio": report["ratio"],
+            }
+            print(f"{name}, {label}: {report['ratio']:.1f}x, validation error {100 * rows[label]['val_error']:.2f}%")
+    eligible = {label: row["val_error"] for label, row in rows.items() if row["ratio"] >= GOAL_RATE}
+    best = min(eligible, key=eligible.get)
+    if eligible[best] < eligible.get("RECIPES' entry", float("inf")):
+        raise RuntimeError(f"{name}: the recipe '{best}' has a lower validation error than RECIPES' entry: choose it")
+    return rows
