@@ -93,3 +93,39 @@ def test_the_goal_verdict_follows_from_the_report(name):
     se = report["test_error_se"]["file, reloaded"]
     assert se == pytest.approx((errors["file, reloaded"] * (1 - errors["file, reloaded"]) / 10_000) ** 0.5)
     assert 0 < report["val_error"]["file, reloaded"] < 0.05
+
+
+def test_the_recipe_search_refuses_a_recipe_that_is_not_the_validation_winner(monkeypatch):
+    """``_recipe_search`` keeps RECIPES' entry only when no variant at >= GOAL_RATE has a lower
+    validation error; a smaller file with a lower error (ratio below the goal) does not count."""
+    name = "lenet_300_100"
+    chosen = {"val_error": {"file, reloaded": 0.016}, "ratio": 51.0}
+    first, *rest = experiment.VARIANTS[name]
+    outcomes = {first: (0.015, 49.0)} | {label: (0.017, 52.0) for label in rest}  # first: lower, but too big
+
+    def fake_compress(model_name, file, recipe, progress):
+        label = next(k for k, v in experiment.VARIANTS[name].items() if {**experiment.RECIPES[name], **v} == recipe)
+        error, ratio = outcomes[label]
+        return {"val_error": {"file, reloaded": error}, "ratio": ratio}
+
+    monkeypatch.setattr(experiment, "compress", fake_compress)
+    rows = experiment._recipe_search(name, chosen)
+    assert rows["RECIPES' entry"]["val_error"] == 0.016 and rows[first] == {
+        "changes": experiment.VARIANTS[name][first],
+        "val_error": 0.015,
+        "ratio": 49.0,
+    }
+    outcomes[rest[0]] = (0.0159, 50.5)  # a variant of the goal's size with a lower validation error
+    with pytest.raises(RuntimeError, match=f"the recipe '{rest[0]}' has a lower validation error"):
+        experiment._recipe_search(name, chosen)
+
+
+def test_the_shipped_lenet_300_100_recipe_won_on_validation():
+    report = json.loads(path("deep_compression", "lenet_300_100.json").read_text())
+    assert report["recipe"] == experiment.RECIPES["lenet_300_100"]
+    rows = report["recipe_search"]
+    assert len(rows) == len(experiment.VARIANTS["lenet_300_100"]) + 1
+    assert "test_error" not in json.dumps(rows)  # the choice saw validation errors only
+    eligible = {label: row["val_error"] for label, row in rows.items() if row["ratio"] >= experiment.GOAL_RATE}
+    assert min(eligible, key=eligible.get) == "RECIPES' entry"
+    assert report["recipe_chosen_by"].startswith("lowest validation error among 8 recipes")
