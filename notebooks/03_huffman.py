@@ -434,10 +434,38 @@ assert (recipe5["sparsity"]["conv2"], recipe5["sparsity"]["fc1"], recipe5["prune
 # for more weights. Huffman coding then takes each stream below its fixed width. LeNet-5 keeps 20% of
 # conv2 (paper: 12%) and 5.5% of fc1, and each pruning step restarts a cosine decay of the learning
 # rate from 0.2 (batches of 256) for 6 epochs.
-# Say it plainly: these recipes were tuned in earlier sessions by looking at the test error, the
-# habit this course now avoids (a setting picked on the test images flatters them). Redoing every
-# try on the validation split would cost minutes per try, so the recipes are kept as they were;
-# the test error is reported once, below, with its standard error, and is not used to choose again.
+# Say it plainly how the recipes were chosen. LeNet-300-100's: on the 5,000 validation images,
+# among eight recipes (next slide). LeNet-5's: in earlier sessions, by looking at the test error,
+# the habit this course now avoids (a setting picked on the test images flatters them); each of
+# its tries is an 8-minute pipeline, so it is kept as it was. Both test errors are reported once,
+# below, with their standard errors, and are not used to choose again.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## How LeNet-300-100's recipe was chosen
+#
+# Eight recipes (pruning steps, epochs a step, learning rate, epochs of codebook training), each
+# run through the whole pipeline; the recipe is the one with the lowest **validation** error
+# among the files at least 50x smaller. `python -m coursekit.reproduce deep_compression` runs
+# the comparison again and refuses a recipe that does not win it.
+
+# %% slideshow={"slide_type": "fragment"}
+recipe300, search = experiment.RECIPES["lenet_300_100"], loaded["lenet_300_100"][1]["recipe_search"]
+keys = ("prune_steps", "prune_epochs", "prune_lr", "quantize_epochs")
+print("validation  ratio  " + "  ".join(keys))
+for row in sorted(search.values(), key=lambda row: row["val_error"]):
+    recipe = {**recipe300, **row["changes"]}
+    chosen = "  <- RECIPES" if not row["changes"] else ""
+    print(f"{100 * row['val_error']:9.2f}%  {row['ratio']:4.1f}x  " + "  ".join(f"{recipe[k]:>{len(k)}}" for k in keys) + chosen)
+eligible = [row for row in search.values() if row["ratio"] >= experiment.GOAL_RATE]
+assert min(eligible, key=lambda row: row["val_error"])["changes"] == {}  # the recipe won on validation
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Say: eight recipes, each a full pipeline; the rows are sorted by validation error, and the
+# recipe is the top one at 50x or more. On 5,000 validation images one standard error is about
+# 0.18 points, so most rows are within noise of each other: the choice is honest, not decisive.
+# The earlier sessions' recipe (4 steps, 2 codebook epochs) had been picked by test error.
+# Ask the room: why not take the row with the best test error? (then the test error would flatter
+# the recipe). Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ### Exercise 3.5 (2 points): the bits of one layer after pruning and quantization
@@ -546,8 +574,8 @@ def _verdict(name):
 
 missed = [MODELS[name] for name, v in verdicts.items() if not (v["ratio met"] and v["error met"])]
 honest = (f"\n\n{' and '.join(missed)} {'misses' if len(missed) == 1 else 'miss'} the goal, and we say so: the recipes "
-          "were tuned in earlier sessions (by test error, on the previous baseline) and are not tuned again on the test "
-          "images to turn this into a hit." if missed else "")
+          "(LeNet-300-100's chosen on the validation images, LeNet-5's by test error in earlier sessions) are not tuned "
+          "again on the test images to turn this into a hit." if missed else "")
 display(Markdown("\n".join(_verdict(name) for name in MODELS) + honest))
 assert all(v["ratio met"] for v in verdicts.values())  # both files are at least 50x smaller
 
@@ -611,9 +639,9 @@ for name in MODELS:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: the last step's point and the star start from the same pruned weights and the same k-means
-# indices, so they are the same bytes (20,693 and 32,477); only the training of the shared values
-# differs, 0.1 epoch against the recipe's 2 (LeNet-300-100) and 1 (LeNet-5) epochs, and the errors
-# differ by 0.00 and 0.01 points, well under one standard error. Time: 1 min.
+# indices, so they are the same bytes (20,800 and 32,477); only the training of the shared values
+# differs, 0.1 epoch against the recipe's 4 (LeNet-300-100) and 1 (LeNet-5) epochs, and the errors
+# differ by 0.02 and 0.01 points, well under one standard error. Time: 1 min.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Back to the 8 MB on-chip line
