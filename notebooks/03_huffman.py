@@ -604,9 +604,11 @@ for ax, name in zip(axes, MODELS):
     assert [p["file_bytes"] for p in report["curve"]] == sorted((p["file_bytes"] for p in report["curve"]), reverse=True)
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 plt.show()
-for name in MODELS:
-    for point in loaded[name][1]["curve"]:
-        print(f"{MODELS[name]:14s} kept {point['kept %']:5.1f}%: {point['file_bytes']:7,d} bytes, error {100 * point['test_error']:.2f}%")
+curves = [loaded[name][1]["curve"] for name in MODELS]  # a step: weights kept, file size, test error
+print(f"{'step':4s}  " + "".join(f"{MODELS[name]:33s}" for name in MODELS))
+for step in range(max(map(len, curves))):
+    row = [f"kept {c[step]['kept %']:5.1f}%: {c[step]['file_bytes']:7,d} B, {100 * c[step]['test_error']:.2f}%" if step < len(c) else "" for c in curves]
+    print((f"{step + 1:4d}  " + "".join(f"{cell:33s}" for cell in row)).rstrip())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Say: fewer weights buy a smaller file: read what each step costs in error, against the test's

@@ -623,9 +623,11 @@ for ax, name in zip(axes, MODELS):
     assert [p["file_bytes"] for p in report["curve"]] == sorted((p["file_bytes"] for p in report["curve"]), reverse=True)
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 plt.show()
-for name in MODELS:
-    for point in loaded[name][1]["curve"]:
-        print(f"{MODELS[name]:14s} сохр. {point['kept %']:5.1f}%: {point['file_bytes']:7,d} байт, ошибка {100 * point['test_error']:.2f}%")
+curves = [loaded[name][1]["curve"] for name in MODELS]  # шаг: сохранено весов, размер файла, ошибка на тесте
+print(f"{'шаг':4s}  " + "".join(f"{MODELS[name]:33s}" for name in MODELS))
+for step in range(max(map(len, curves))):
+    row = [f"сохр. {c[step]['kept %']:5.1f}%: {c[step]['file_bytes']:7,d} Б, {100 * c[step]['test_error']:.2f}%" if step < len(c) else "" for c in curves]
+    print((f"{step + 1:4d}  " + "".join(f"{cell:33s}" for cell in row)).rstrip())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Скажите: меньше весов — меньше файл: прочитайте, чего стоит каждый шаг в ошибке, на фоне шума
