@@ -69,8 +69,8 @@ RECIPES = {
 }
 
 # The other recipes tried for LeNet-300-100, as changes to RECIPES' entry (their validation errors:
-# the report's "recipe_search", printed in notebook 03). All are within about one standard error
-# (~0.18 points on 5,000 images) of each other: the choice is honest, not decisive.
+# the report's "recipe_search", printed in notebook 03). Most are within about one standard error
+# (~0.18 points on 5,000 images) of the chosen one: the choice is honest, not decisive.
 VARIANTS = {
     "lenet_300_100": {
         "earlier sessions' recipe (4 steps, 2 codebook epochs)": dict(prune_steps=4, quantize_epochs=2),
